@@ -1,0 +1,68 @@
+import type { ErrorKind } from './kinds';
+
+/**
+ * Every stable error code, its kind and a one-line meaning. A code is never
+ * renamed once released. Each area keeps its own section (add new codes to
+ * the end of your area's section).
+ */
+export interface CodeInfo {
+  kind: ErrorKind;
+  meaning: string;
+}
+
+export const CODES = {
+  // --- generic ---------------------------------------------------------
+  INVALID_ARGUMENT: { kind: 'invalid-argument', meaning: 'an argument is malformed or out of range' },
+  USAGE: { kind: 'invalid-argument', meaning: 'the command line is malformed' },
+  ABORTED: { kind: 'canceled', meaning: 'the operation was aborted by its AbortSignal' },
+  NOT_IMPLEMENTED: { kind: 'failed-precondition', meaning: 'the requested feature is not implemented' },
+  IO_ERROR: { kind: 'internal', meaning: 'a filesystem operation failed' },
+
+  // --- oci: digests, descriptors, references, media types -----------------
+  DIGEST_INVALID: { kind: 'invalid-argument', meaning: 'a digest string is not algorithm:encoded of a supported algorithm' },
+  DIGEST_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'the digest algorithm is not supported' },
+  REFERENCE_INVALID: { kind: 'invalid-argument', meaning: 'an image reference does not parse' },
+  REFERENCE_NOT_CANONICAL: { kind: 'invalid-argument', meaning: 'a repository name has upper-case letters or an invalid form' },
+  MANIFEST_INVALID: { kind: 'invalid-argument', meaning: 'a manifest, index or config is not valid JSON of the expected shape' },
+  PLATFORM_INVALID: { kind: 'invalid-argument', meaning: 'a platform string does not parse' },
+  PLATFORM_NOT_FOUND: { kind: 'not-found', meaning: 'no manifest in an index matches the requested platform' },
+
+  // --- stream ------------------------------------------------------------
+  STREAM_TOO_LARGE: { kind: 'invalid-argument', meaning: 'a stream exceeded its size cap' },
+  COMPRESSION_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'the compression format is not supported' },
+  COMPRESSION_CORRUPT: { kind: 'invalid-argument', meaning: 'a compressed stream is corrupt or truncated' },
+
+  // --- store -------------------------------------------------------------
+  CONTENT_NOT_FOUND: { kind: 'not-found', meaning: 'a blob is not in the content store' },
+  CONTENT_DIGEST_MISMATCH: { kind: 'failed-precondition', meaning: 'content does not hash to the digest that names it' },
+  CONTENT_SIZE_MISMATCH: { kind: 'failed-precondition', meaning: 'content does not have the size its descriptor states' },
+  CONTENT_ALREADY_EXISTS: { kind: 'already-exists', meaning: 'the blob is already in the content store' },
+  INGEST_LOCKED: { kind: 'unavailable', meaning: 'another writer holds the ingest ref' },
+  STORE_LOCK_TIMEOUT: { kind: 'unavailable', meaning: 'a store lock could not be taken in time' },
+  STORE_CORRUPT: { kind: 'internal', meaning: 'a store record (index.json, oci-layout) is unreadable' },
+  STORE_LAYOUT_VERSION: { kind: 'failed-precondition', meaning: 'the store is an OCI layout of an unsupported version' },
+
+  // --- image: tags, archives --------------------------------------------
+  IMAGE_NOT_FOUND: { kind: 'not-found', meaning: 'no image matches the reference' },
+  IMAGE_AMBIGUOUS: { kind: 'invalid-argument', meaning: 'a short ID matches more than one image' },
+  IMAGE_IN_USE: { kind: 'failed-precondition', meaning: 'the image is referenced by several tags; use --force' },
+  ARCHIVE_INVALID: { kind: 'invalid-argument', meaning: 'an image archive is malformed' },
+  ARCHIVE_MISSING_BLOB: { kind: 'invalid-argument', meaning: 'an image archive lacks a blob its manifest names' },
+  ARCHIVE_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'the archive is of a format hoist cannot read' },
+
+  // --- dockerfile ----------------------------------------------------------
+
+  // --- layer ---------------------------------------------------------------
+
+  // --- snapshot ------------------------------------------------------------
+
+  // --- registry ------------------------------------------------------------
+
+  // --- runtime -------------------------------------------------------------
+
+  // --- build ---------------------------------------------------------------
+
+  // --- convert -------------------------------------------------------------
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof CODES;
