@@ -5,3 +5,4 @@ export * from './manifest';
 export * from './platform';
 export * from './reference';
 export * from './parse-documents';
+export * from './chain-id';

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { isErrno } from '../errors';
+
+/** fsync a directory so that a rename inside it is durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fh: fs.FileHandle | undefined;
+  try {
+    fh = await fs.open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    if (!isErrno(err, 'EISDIR', 'EINVAL', 'EPERM')) throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * Write a small file atomically: temp file beside it, fsync, rename, fsync the
+ * directory. Readers see the old or the new content, never a mix.
+ */
+export async function writeFileAtomic(file: string, data: Buffer | string, mode = 0o644): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await fs.open(tmp, 'wx', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  try {
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dir);
+}

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isErrno, StoreError, throwIfAborted } from '../errors';
+
+/**
+ * Advisory locks shared by many hoist processes on one machine: a lock file
+ * created exclusively, holding the owner's pid, process start time and host.
+ * A lock whose owner is gone (pid dead, or pid reused by another process) is
+ * broken under a short-lived `.break` guard so two breakers cannot both win.
+ */
+export interface LockOptions {
+  /** give up with STORE_LOCK_TIMEOUT after this long (default 60 s) */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const BREAK_GUARD_STALE_MS = 5000;
+const HOST = os.hostname();
+
+function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // field 22, counted after the parenthesised command name
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const SELF_START = procStartTime(process.pid) ?? '0';
+
+export function lockOwnerLine(): string {
+  return `${process.pid} ${SELF_START} ${HOST}\n`;
+}
+
+/** Is the owner recorded in a lock file's content still running? */
+export function isOwnerAlive(content: string): boolean {
+  const [pidStr, start, host] = content.trim().split(' ');
+  const pid = Number(pidStr);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (host !== undefined && host !== HOST) return true; // another machine: cannot tell, assume alive
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if (isErrno(err, 'ESRCH')) return false;
+  }
+  const now = procStartTime(pid);
+  return now === undefined || start === undefined || now === start;
+}
+
+async function tryCreate(file: string): Promise<boolean> {
+  try {
+    const fh = await fs.open(file, 'wx', 0o644);
+    try {
+      await fh.writeFile(lockOwnerLine());
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return false;
+    throw err;
+  }
+}
+
+async function readOrEmpty(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+/** Remove `file` if it still holds `staleContent`, guarded against racing breakers. */
+async function breakStale(file: string, staleContent: string): Promise<void> {
+  const guard = `${file}.break`;
+  if (!(await tryCreate(guard))) {
+    try {
+      const st = await fs.stat(guard);
+      if (Date.now() - st.mtimeMs > BREAK_GUARD_STALE_MS) await fs.rm(guard, { force: true });
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    }
+    return;
+  }
+  try {
+    if ((await readOrEmpty(file)) === staleContent) await fs.rm(file, { force: true });
+  } finally {
+    await fs.rm(guard, { force: true });
+  }
+}
+
+/** Take the lock at `file`; returns the release function. */
+export async function acquireLock(file: string, options: LockOptions = {}): Promise<() => Promise<void>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let delay = 2;
+  for (;;) {
+    throwIfAborted(options.signal);
+    if (await tryCreate(file)) {
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        await fs.rm(file, { force: true });
+      };
+    }
+    const content = await readOrEmpty(file);
+    if (content !== undefined && content !== '' && !isOwnerAlive(content)) {
+      await breakStale(file, content);
+      continue;
+    }
+    if (content === '') {
+      // created but not yet written, or its writer died in between
+      const st = await fs.stat(file).catch(() => undefined);
+      if (st !== undefined && Date.now() - st.mtimeMs > BREAK_GUARD_STALE_MS) await breakStale(file, '');
+    }
+    if (Date.now() > deadline) {
+      throw new StoreError('STORE_LOCK_TIMEOUT', `timed out waiting for lock ${file} (held by ${content?.trim() || 'unknown'})`, {
+        lock: file,
+        owner: content?.trim(),
+      });
+    }
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 100);
+  }
+}
+
+export async function withLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const release = await acquireLock(file, options);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}

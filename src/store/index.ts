@@ -1,0 +1,10 @@
+export * from './types';
+export { StorePaths } from './store-paths';
+export { LocalContentStore, READ_CHUNK } from './local-content-store';
+export { IndexStore, emptyIndex } from './index-store';
+export { Store, defaultStoreRoot, OCI_LAYOUT_VERSION } from './store';
+export { refNameOf, setTag, addUntagged, removeTag, removeImageEntries, type UntagResult } from './tags';
+export { writeBlob, writeBlobBytes, readBlobCapped, type BlobSource, type WriteBlobOptions } from './helpers';
+export { writeFileAtomic, fsyncDir } from './atomic-write';
+export { acquireLock, withLock, isOwnerAlive, type LockOptions } from './file-lock';
+export { createLease, oldestLiveLease, type Lease } from './lease';

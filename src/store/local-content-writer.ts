@@ -1,0 +1,130 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { isErrno } from '../errors';
+import { Digester, type Digest } from '../oci/digest';
+import { digestMismatch, sizeMismatch } from '../stream/verify-stream';
+import { fsyncDir } from './atomic-write';
+import type { CommitResult, ContentWriter, IngestStatus } from './types';
+
+const FLUSH_BYTES = 1024 * 1024;
+
+export interface LocalWriterInit {
+  ref: string;
+  dir: string;
+  blobPathOf: (digest: Digest) => string;
+  fh: fs.FileHandle;
+  digester: Digester;
+  expected: { digest?: Digest; size?: number };
+  startedAt: Date;
+  release: () => Promise<void>;
+}
+
+/**
+ * Writes into `ingest/<id>/data`, coalescing small chunks into 1 MiB writes
+ * (each fs call costs a threadpool round trip) and hashing as bytes pass.
+ */
+export class LocalContentWriter extends Writable implements ContentWriter {
+  readonly ref: string;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private position: number;
+  private done = false;
+
+  constructor(private readonly init: LocalWriterInit) {
+    super({ highWaterMark: FLUSH_BYTES });
+    this.ref = init.ref;
+    this.position = init.digester.size;
+  }
+
+  status(): IngestStatus {
+    return { ref: this.ref, offset: this.init.digester.size, startedAt: this.init.startedAt };
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.init.digester.update(chunk);
+    const max = this.init.expected.size;
+    if (max !== undefined && this.init.digester.size > max) {
+      cb(sizeMismatch(max, this.init.digester.size, this.init.expected.digest, { note: 'at least', ref: this.ref }));
+      return;
+    }
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flushPending().then(() => cb(), cb);
+    else cb();
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.flushPending().then(() => cb(), cb);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    cb(err);
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await this.init.fh.write(buf, off, buf.length - off, this.position);
+      off += bytesWritten;
+      this.position += bytesWritten;
+    }
+  }
+
+  async commit(options: { size?: number; expected?: Digest } = {}): Promise<CommitResult> {
+    if (this.done) throw new Error('ContentWriter: commit after commit/abort');
+    if (!this.writableFinished) {
+      if (!this.writableEnded) this.end();
+      await finished(this, { readable: false });
+    }
+    this.done = true;
+    const { fh, digester, expected, dir } = this.init;
+    try {
+      await fh.sync();
+      await fh.close();
+      const size = digester.size;
+      const digest = digester.digest();
+      const wantSize = options.size ?? expected.size;
+      const wantDigest = options.expected ?? expected.digest;
+      if (wantSize !== undefined && size !== wantSize) throw sizeMismatch(wantSize, size, wantDigest, { ref: this.ref });
+      if (wantDigest !== undefined && digest !== wantDigest) throw digestMismatch(wantDigest, digest, { ref: this.ref });
+      const target = this.init.blobPathOf(digest);
+      let existed = false;
+      try {
+        await fs.stat(target);
+        existed = true;
+        const now = new Date();
+        await fs.utimes(target, now, now); // a re-commit renews the blob for gc leases
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+      }
+      if (!existed) {
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.rename(path.join(dir, 'data'), target);
+        // after the rename the blob is in place: only log failures from here on
+        await fsyncDir(path.dirname(target)).catch(() => undefined);
+      }
+      return { digest, size, existed };
+    } finally {
+      await this.cleanup();
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    if (!this.destroyed) this.destroy();
+    await this.init.fh.close().catch(() => undefined);
+    await this.cleanup();
+  }
+
+  private async cleanup(): Promise<void> {
+    await fs.rm(this.init.dir, { recursive: true, force: true }).catch(() => undefined);
+    await this.init.release();
+  }
+}

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isErrno, StoreError } from '../errors';
+import { writeFileAtomic } from './atomic-write';
+import { emptyIndex, IndexStore } from './index-store';
+import { createLease, type Lease } from './lease';
+import { LocalContentStore } from './local-content-store';
+import { StorePaths } from './store-paths';
+
+export const OCI_LAYOUT_VERSION = '1.0.0';
+
+/** `HOIST_ROOT`, else /var/lib/hoist for root, else $XDG_DATA_HOME/hoist. */
+export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HOIST_ROOT) return path.resolve(env.HOIST_ROOT);
+  if (typeof process.getuid === 'function' && process.getuid() === 0) return '/var/lib/hoist';
+  const data = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
+  return path.join(data, 'hoist');
+}
+
+/**
+ * A hoist store: an OCI image layout (oci-layout, index.json, blobs/) plus
+ * hoist's own records (ingest/, layers/, cache/, locks/). Each record has one
+ * owner: `content` owns blobs and ingests, `index` owns index.json.
+ */
+export class Store {
+  readonly paths: StorePaths;
+  readonly content: LocalContentStore;
+  readonly index: IndexStore;
+
+  private constructor(readonly root: string) {
+    this.paths = new StorePaths(root);
+    this.content = new LocalContentStore(root);
+    this.index = new IndexStore(this.paths);
+  }
+
+  /** Open (and create when missing) the store at `root`. */
+  static async open(root: string = defaultStoreRoot()): Promise<Store> {
+    const store = new Store(path.resolve(root));
+    await store.ensureLayout();
+    return store;
+  }
+
+  lease(): Promise<Lease> {
+    return createLease(this.paths);
+  }
+
+  private async ensureLayout(): Promise<void> {
+    const p = this.paths;
+    await fs.mkdir(path.join(p.blobs, 'sha256'), { recursive: true });
+    for (const dir of [p.ingest, p.layers, p.cache, p.locks]) await fs.mkdir(dir, { recursive: true });
+    let layout: string | undefined;
+    try {
+      layout = await fs.readFile(p.ociLayout, 'utf8');
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    }
+    if (layout === undefined) {
+      await writeFileAtomic(p.ociLayout, JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
+    } else {
+      let version: unknown;
+      try {
+        version = (JSON.parse(layout) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+      } catch (err) {
+        throw new StoreError('STORE_CORRUPT', `${p.ociLayout} is not valid JSON`, { path: p.ociLayout }, { cause: err });
+      }
+      if (typeof version !== 'string' || !version.startsWith('1.')) {
+        throw new StoreError('STORE_LAYOUT_VERSION', `${this.root} is an OCI layout of version ${JSON.stringify(version)}; hoist reads 1.x`, {
+          path: p.ociLayout,
+          version,
+        });
+      }
+    }
+    try {
+      await fs.access(p.index);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+      await this.index.update(() => ({ result: undefined, manifests: emptyIndex().manifests }));
+    }
+  }
+}

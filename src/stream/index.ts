@@ -1,0 +1,2 @@
+export * from './read-capped';
+export * from './verify-stream';
