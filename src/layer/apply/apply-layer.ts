@@ -38,6 +38,7 @@ export async function applyLayer(source: Readable, root: string, options: ApplyO
   const digester = new Digester();
   let entries = 0;
   let size = 0;
+  let failure: unknown;
   await pipeline(
     source,
     decompress,
@@ -48,15 +49,22 @@ export async function applyLayer(source: Readable, root: string, options: ApplyO
           yield chunk;
         }
       }
-      const result = await readTar(hashed(), extractor.entry, {
-        ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      entries = result.entries;
-      size = result.size;
+      try {
+        const result = await readTar(hashed(), extractor.entry, {
+          ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        entries = result.entries;
+        size = result.size;
+      } catch (err) {
+        failure = err; // pipeline would report the AbortError of the streams it tears down instead
+        throw err;
+      }
     },
     options.signal ? { signal: options.signal } : {},
-  );
+  ).catch((err: unknown) => {
+    throw failure ?? err;
+  });
   await extractor.finish();
   const diffId = digester.digest();
   if (options.expectedDiffId !== undefined && diffId !== options.expectedDiffId) {
