@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultNativeOps, entryTypeOfStats, LAYER_XATTR_PREFIXES } from '../../src/layer';
+import { isOverlaySupported } from '../../src/snapshot';
 
 /** A temp directory removed by the returned cleanup. */
 export function makeTempDir(prefix = 'hoist-layer-'): { dir: string; cleanup: () => void } {
@@ -76,4 +77,12 @@ export async function describeTree(root: string, options: { mtimes?: boolean } =
 /** Sets a path's times (not following symlinks). */
 export function touch(p: string, seconds: number): void {
   fs.lutimesSync(p, seconds, seconds);
+}
+
+/** Skips the running test (or hook) with a printed reason unless overlay mounts work here. */
+export async function requireOverlay(ctx: Mocha.Context): Promise<void> {
+  if (!(await isOverlaySupported())) {
+    console.log('    skipped: needs root and overlayfs');
+    ctx.skip();
+  }
 }
