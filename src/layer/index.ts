@@ -14,3 +14,4 @@ export { normalizeEntryName } from './apply/safe-path';
 export type { NativeOps, XattrItem, MknodItem } from './native/native-ops';
 export { LAYER_XATTR_PREFIXES, isLayerXattr } from './native/native-ops';
 export { PythonNativeOps, defaultNativeOps } from './native/python-native-ops';
+export { describeLayerChanges, type LayerChanges, type FileChange } from './layer-changes';

@@ -86,3 +86,11 @@ export async function requireOverlay(ctx: Mocha.Context): Promise<void> {
     ctx.skip();
   }
 }
+
+/** Skips the running test with a printed reason unless running as root. */
+export function requireRoot(ctx: Mocha.Context, what: string): void {
+  if (!isRoot) {
+    console.log(`    skipped: needs root (${what})`);
+    ctx.skip();
+  }
+}
