@@ -4,8 +4,8 @@ import { throwIfAborted } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
 import type { Descriptor } from '../oci/descriptor';
 import { isDigest, type Digest } from '../oci/digest';
-import { isConfigMediaType, isIndexMediaType, isManifestMediaType } from '../oci/media-types';
-import { parseImageConfig, parseIndex, parseManifest } from '../oci/parse-documents';
+import { isConfigMediaType, isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types';
+import { parseImageConfig, parseIndex, parseManifest, sniffManifestKind } from '../oci/parse-documents';
 import { CONFIG_MAX_BYTES } from '../stream/read-capped';
 import { withLock } from './file-lock';
 import { readBlobCapped } from './helpers';
@@ -59,13 +59,14 @@ async function dirSize(dir: string): Promise<number> {
  * indexes, manifests and configs; collect chainIDs of every reachable config.
  */
 async function mark(store: Store, roots: Descriptor[], extra: Set<string>, signal?: AbortSignal): Promise<{ blobs: Set<string>; chains: Set<string> }> {
-  const blobs = new Set<string>(extra);
+  const blobs = new Set<string>();
   const chains = new Set<string>(extra);
   const queue: Descriptor[] = [...roots];
+  for (const d of extra) queue.push(await sniffDescriptor(store, d as Digest));
   while (queue.length > 0) {
     throwIfAborted(signal);
     const d = queue.pop()!;
-    if (blobs.has(d.digest) && !roots.includes(d)) continue;
+    if (blobs.has(d.digest)) continue;
     blobs.add(d.digest);
     if (!(await store.content.has(d.digest))) continue;
     try {
@@ -84,6 +85,24 @@ async function mark(store: Store, roots: Descriptor[], extra: Set<string>, signa
     }
   }
   return { blobs, chains };
+}
+
+/** A cache record names bare digests: find out what kind of document each is. */
+async function sniffDescriptor(store: Store, digest: Digest): Promise<Descriptor> {
+  const desc: Descriptor = { mediaType: 'application/octet-stream', digest, size: 0 };
+  try {
+    const info = await store.content.info(digest);
+    desc.size = info.size;
+    if (info.size > CONFIG_MAX_BYTES) return desc;
+    const raw = await readBlobCapped(store.content, desc, CONFIG_MAX_BYTES);
+    const kind = sniffManifestKind(raw);
+    if (kind === 'index') desc.mediaType = MediaType.OciIndex;
+    else if (kind === 'manifest') desc.mediaType = MediaType.OciManifest;
+    else if (raw[0] === 0x7b && (JSON.parse(raw.toString('utf8')) as { rootfs?: unknown }).rootfs !== undefined) desc.mediaType = MediaType.OciConfig;
+  } catch {
+    // not in the store, or not JSON: a plain blob
+  }
+  return desc;
 }
 
 /**
