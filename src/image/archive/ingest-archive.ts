@@ -104,9 +104,11 @@ export async function ingestArchive(
 ): Promise<IngestedArchive> {
   const out: IngestedArchive = { blobs: new Map(), small: new Map(), links: new Map() };
   const extract = tar.extract();
+  let feedError: unknown;
+  // never left rejected without a handler: the error is kept and rethrown below
   const feeding = pipeline(input, extract).catch((err: unknown) => {
+    feedError = err;
     extract.destroy(err as Error);
-    throw err;
   });
   let sawEntry = false;
   try {
@@ -133,9 +135,10 @@ export async function ingestArchive(
       }
     }
     await feeding;
+    if (feedError !== undefined) throw feedError;
   } catch (err) {
     extract.destroy();
-    await feeding.catch(() => undefined);
+    await feeding;
     if ((err as { code?: string }).code !== undefined && (err as { isHoistError?: boolean }).isHoistError) throw err;
     throw new ImageError('ARCHIVE_INVALID', `cannot read the image archive: ${(err as Error).message}`, {}, { cause: err });
   }
