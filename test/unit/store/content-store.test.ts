@@ -123,7 +123,8 @@ describe('store/content store', () => {
 
   it('lists and cleans ingests left by dead writers', async () => {
     const w = await store.content.writer({ ref: 'abandoned' });
-    w.write(bytes(10));
+    w.end(bytes(10));
+    await new Promise((r) => w.once('finish', r));
     fs.writeFileSync(`${store.paths.ingestDir('abandoned')}.lock`, `999999999 1 ${require('node:os').hostname()}\n`);
     const list = await store.content.listIngests();
     assert.equal(list.length, 1);
