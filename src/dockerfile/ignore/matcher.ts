@@ -39,16 +39,14 @@ export class IgnoreMatcher {
 
   /** Is this slash-separated context-relative path excluded (MatchesOrParentMatches)? */
   matches(file: string): boolean {
-    const parent = dirOf(file);
-    const parentDirs = parent.split('/');
+    let prefixes: string[] | undefined;
     let matched = false;
     for (const pattern of this.patterns) {
       if (pattern.exclusion !== matched) continue;
       let match = pattern.match(file);
-      if (!match && parent !== '.') {
-        let prefix = '';
-        for (const d of parentDirs) {
-          prefix = prefix === '' ? d : `${prefix}/${d}`;
+      if (!match) {
+        prefixes ??= parentPrefixes(file);
+        for (const prefix of prefixes) {
           if (pattern.match(prefix)) {
             match = true;
             break;
@@ -69,6 +67,18 @@ export class IgnoreMatcher {
     const segs = dir.split('/');
     return this.patterns.some((p) => p.exclusion && couldMatchUnder(p.dirs, segs));
   }
+}
+
+const NEEDS_CLEAN = /\/\/|(^|\/)\.\.?(\/|$)|\/$/;
+
+/** `a`, `a/b` for `a/b/c` (the parents patternmatcher tries); none for a top-level path. */
+function parentPrefixes(file: string): string[] {
+  const parent = NEEDS_CLEAN.test(file) ? dirOf(file) : file.lastIndexOf('/') < 0 ? '.' : file.slice(0, file.lastIndexOf('/'));
+  if (parent === '.') return [];
+  const out: string[] = [];
+  for (let i = parent.indexOf('/'); i >= 0; i = parent.indexOf('/', i + 1)) out.push(parent.slice(0, i));
+  out.push(parent);
+  return out;
 }
 
 function couldMatchUnder(patternDirs: string[], dirSegs: string[]): boolean {

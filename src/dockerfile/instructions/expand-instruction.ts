@@ -37,7 +37,8 @@ export function expandInstruction<T extends Instruction>(ins: T, env: EnvGetter,
     r.unmatched.forEach((m) => unmatched.add(m));
     return r.result;
   };
-  const out = structuredClone(ins) as Instruction;
+  // shallow copy: every field changed below is replaced, never mutated in place
+  const out = { ...ins } as Instruction;
   switch (out.kind) {
     case 'ENV':
       out.env = out.env.map((kv) => ({ key: word(kv.key), value: word(kv.value), noDelim: kv.noDelim }));
