@@ -45,7 +45,8 @@ const PARSERS: Record<string, (req: ParseRequest) => Instruction | FromInstructi
  * FrontendFailure; `parseStages` adds the file position.
  */
 export function parseInstruction(node: Node): Instruction | FromInstruction {
-  const parse = PARSERS[node.value.toLowerCase()];
+  const key = node.value.toLowerCase();
+  const parse = Object.hasOwn(PARSERS, key) ? PARSERS[key] : undefined;
   if (!parse) {
     const s = suggest(node.value.toUpperCase(), INSTRUCTION_NAMES);
     throw new FrontendFailure('DOCKERFILE_UNKNOWN_INSTRUCTION', `unknown instruction: ${node.value}`, s ? `did you mean ${s}?` : undefined, {

@@ -31,7 +31,8 @@ const isEmptyContinuationLine = (line: string): boolean => trimLeftSpace(trimNew
 /** Build the node of one logical line (also the inner line of ONBUILD). */
 function nodeFromLine(line: string, esc: EscapeState, comments: string[]): Node {
   const { cmd, flags, args } = splitCommand(line, esc.token);
-  const parse = LINE_PARSERS[cmd.toLowerCase()] ?? ignoreParser;
+  const key = cmd.toLowerCase();
+  const parse = (Object.hasOwn(LINE_PARSERS, key) ? LINE_PARSERS[key] : undefined) ?? ignoreParser;
   const parsed = parse(args, esc.token, (sub) => nodeFromLine(sub, esc, []));
   const node = newNode(cmd, parsed.next);
   node.original = line;
