@@ -1,0 +1,37 @@
+// `load`: a ~1 GiB docker-archive into an empty store. hoist vs `docker load` (cold: the image
+// is deleted after each run) vs `skopeo copy docker-archive: oci:` (into an empty layout).
+import { join } from 'node:path';
+import { setupImage, type ImageState } from '../fixtures/image-fixture';
+import { freshDir, removePath } from '../harness/fresh-dir';
+import { defineProcessWorkload } from '../harness/types';
+import { removeDockerImage } from './docker-image';
+
+export const loadWorkload = defineProcessWorkload<ImageState>({
+  kind: 'process',
+  name: 'load',
+  description: 'Load a generated docker-archive (~1 GiB, 7,500 files, 3 uncompressed layers) into an empty store.',
+  setup: setupImage,
+  cases: [
+    {
+      label: 'hoist load',
+      tool: 'hoist',
+      before: async (r) => { freshDir(join(r.scratch, 'root')); },
+      command: (r) => ({ argv: [...r.tool('hoist'), 'load', '-i', r.state.image.archive], env: { HOIST_ROOT: join(r.scratch, 'root') } }),
+      after: async (r) => { removePath(join(r.scratch, 'root')); },
+    },
+    {
+      label: 'docker load',
+      tool: 'docker',
+      prepare: (r) => removeDockerImage(r, r.state.image.reference),
+      command: (r) => ({ argv: [...r.tool('docker'), 'load', '-i', r.state.image.archive] }),
+      after: (r) => removeDockerImage(r, r.state.image.reference),
+    },
+    {
+      label: 'skopeo copy docker-archive: oci:',
+      tool: 'skopeo',
+      before: async (r) => { removePath(join(r.scratch, 'oci')); },
+      command: (r) => ({ argv: [...r.tool('skopeo'), 'copy', `docker-archive:${r.state.image.archive}`, `oci:${join(r.scratch, 'oci')}:bench`] }),
+      after: async (r) => { removePath(join(r.scratch, 'oci')); },
+    },
+  ],
+});
