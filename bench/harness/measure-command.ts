@@ -28,7 +28,9 @@ export interface MeasureOptions {
 
 export type RssMethod = 'gnu-time' | 'proc-poll';
 
+/** `/usr/bin/time` when installed; `HOIST_BENCH_RSS=proc-poll` forces the fallback (tests). */
 export function rssMethod(): RssMethod {
+  if (process.env.HOIST_BENCH_RSS === 'proc-poll') return 'proc-poll';
   return isExecutable(GNU_TIME) ? 'gnu-time' : 'proc-poll';
 }
 

@@ -39,10 +39,18 @@ function defaultCompareTo(workload: ProcessWorkload<unknown>, c: ProcessCase<unk
 export async function runProcessWorkload(workload: ProcessWorkload<unknown>, ctx: BenchContext, opts: LoopOptions): Promise<ProcessWorkloadResult> {
   const result: ProcessWorkloadResult = { kind: 'process', name: workload.name, description: workload.description, cases: [] };
   const tools = new Map<string, ToolStatus>();
-  for (const c of workload.cases) tools.set(c.tool, await opts.toolbox.resolve(c.tool));
+  for (const name of new Set(workload.cases.flatMap((c) => [c.tool, ...(c.needs ?? [])]))) {
+    tools.set(name, await opts.toolbox.resolve(name));
+  }
+  const statusOf = (c: ProcessCase<unknown>): string => {
+    const own = tools.get(c.tool)!.status;
+    if (own !== 'ok') return own;
+    const missing = (c.needs ?? []).filter((n) => tools.get(n)!.status !== 'ok');
+    return missing.length === 0 ? 'ok' : `unavailable: needs ${missing.map((n) => `${n} (${tools.get(n)!.status})`).join(', ')}`;
+  };
   const blank = (c: ProcessCase<unknown>, status: string): CaseResult => ({ label: c.label, tool: c.tool, compareTo: defaultCompareTo(workload, c), status, runs: [] });
-  if (workload.cases.every((c) => tools.get(c.tool)!.status !== 'ok')) {
-    result.cases = workload.cases.map((c) => blank(c, tools.get(c.tool)!.status));
+  if (workload.cases.every((c) => statusOf(c) !== 'ok')) {
+    result.cases = workload.cases.map((c) => blank(c, statusOf(c)));
     return result; // nothing to measure: do not build the fixture
   }
 
@@ -60,8 +68,8 @@ export async function runProcessWorkload(workload: ProcessWorkload<unknown>, ctx
     scratch: a.scratch,
     run,
     tool: (name) => {
-      const t = tools.get(name);
-      if (!t || t.status !== 'ok') throw new Error(`tool ${name} is not available to case ${a.spec.label}`);
+      const t = name === a.spec.tool || a.spec.needs?.includes(name) ? tools.get(name) : undefined;
+      if (!t || t.status !== 'ok') throw new Error(`case ${a.spec.label} uses ${name}: add it to the case's tool or needs`);
       return [...t.argv];
     },
     exec: (spec) => execCommand(spec),
@@ -70,9 +78,9 @@ export async function runProcessWorkload(workload: ProcessWorkload<unknown>, ctx
   const active: Active[] = [];
   for (const spec of workload.cases) {
     const tool = tools.get(spec.tool)!;
-    const caseResult = blank(spec, tool.status);
+    const caseResult = blank(spec, statusOf(spec));
     result.cases.push(caseResult);
-    if (tool.status !== 'ok') continue;
+    if (caseResult.status !== 'ok') continue;
     const dir = join(ctx.workDir, 'runs', workload.name, slug(spec.label));
     const a: Active = { spec, result: caseResult, tool, scratch: join(dir, 'scratch'), logFile: join(dir, 'output.log') };
     rmSync(dir, { recursive: true, force: true });

@@ -29,7 +29,7 @@ export interface RunContext<S> extends BenchContext {
   scratch: string;
   /** Measured run number: 1..runs; warm-ups are numbered 0, -1, ...; 0 in prepare/cleanup. */
   run: number;
-  /** The argv prefix for a tool, e.g. `['/usr/bin/docker', '-H', 'unix:///...']`. */
+  /** The argv prefix of the case's tool or one of its `needs`, e.g. `['/usr/bin/docker', '-H', 'unix:///...']`. */
   tool(name: string): string[];
   /** Run an unmeasured command to completion; rejects with its stderr when it exits non-zero. */
   exec(spec: CommandSpec): Promise<string>;
@@ -44,6 +44,11 @@ export interface ProcessCase<S> {
    * whose tool is missing is reported as `not installed` (`not built` for hoist) and never run.
    */
   tool: string;
+  /**
+   * Other tools this case's hooks call (e.g. `skopeo` to prepare the layout an `umoci` case
+   * reads). When one is missing the case is reported `unavailable: needs ...` and not run.
+   */
+  needs?: string[];
   /** For a peer: the label of the hoist case it is compared with. Default: the first hoist case. */
   compareTo?: string;
   /** Once, before the first run of this case (e.g. load the image the save case will save). */
