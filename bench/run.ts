@@ -2,6 +2,7 @@
 // prints the report and writes it to bench/results.md.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { killRunningCommands } from './harness/measure-command';
 import { parseArgs, USAGE } from './harness/parse-args';
 import { renderResults } from './harness/render-results';
 import { runBench } from './harness/run-bench';
@@ -25,7 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let toolbox: Toolbox | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`bench: ${signal}, stopping daemons\n`);
+    process.stderr.write(`bench: ${signal}, stopping the running command and daemons\n`);
+    killRunningCommands();
     void (toolbox?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);

@@ -34,6 +34,16 @@ export function rssMethod(): RssMethod {
   return isExecutable(GNU_TIME) ? 'gnu-time' : 'proc-poll';
 }
 
+/** Process groups of the commands being measured, so that a signal handler can end them. */
+const running = new Set<number>();
+
+/** Kills the measured commands still running (for Ctrl-C). */
+export function killRunningCommands(): void {
+  for (const pgid of running) {
+    try { process.kill(-pgid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -47,7 +57,11 @@ function runChild(argv: string[], spec: CommandSpec, opts: { logFd: number; time
     stdio: ['ignore', opts.logFd, opts.logFd],
     detached: true,
   });
-  if (child.pid !== undefined) opts.onSpawn(child.pid);
+  if (child.pid !== undefined) {
+    opts.onSpawn(child.pid);
+    running.add(child.pid);
+    child.once('exit', () => running.delete(child.pid!));
+  }
   return new Promise((resolve, reject) => {
     const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }

@@ -22,7 +22,7 @@ export const loadWorkload = defineProcessWorkload<ImageState>({
       after: async (r) => { removePath(join(r.scratch, 'root')); },
     },
     {
-      label: 'docker load',
+      label: 'docker load (unpacks too)',
       tool: 'docker',
       prepare: (r) => removeDockerImage(r, r.state.image.reference),
       command: (r) => ({ argv: [...r.tool('docker'), 'load', '-i', r.state.image.archive] }),
