@@ -6,7 +6,6 @@ import { killRunningCommands } from './harness/measure-command';
 import { parseArgs, USAGE } from './harness/parse-args';
 import { renderResults } from './harness/render-results';
 import { runBench } from './harness/run-bench';
-import type { Toolbox } from './harness/tools';
 import { workloads } from './workloads/index';
 
 /** dist/bench/run.js -> the repository root. */
@@ -24,13 +23,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const w of workloads) process.stdout.write(`${w.name.padEnd(24)} ${w.description}\n`);
     return 0;
   }
-  let toolbox: Toolbox | undefined;
+  const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
     process.stderr.write(`bench: ${signal}, stopping the running command and daemons\n`);
+    abort.abort();
     killRunningCommands();
-    void (toolbox?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const report = await runBench({
     ...args,
     workloads,
@@ -38,8 +38,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     workDir: process.env.HOIST_BENCH_DIR || '/var/tmp/hoist-bench',
     log: (m) => process.stderr.write(`${m}\n`),
     command: ['npm run bench --', ...argv].join(' '),
-    onToolbox: (t) => { toolbox = t; },
+    signal: abort.signal,
   });
+  if (abort.signal.aborted) return 130;
   const markdown = renderResults(report);
   const out = args.out ? resolve(args.out) : join(REPO_ROOT, 'bench', 'results.md');
   writeFileSync(out, `${markdown}\n`);

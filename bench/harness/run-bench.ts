@@ -24,8 +24,8 @@ export interface BenchOptions {
   command?: string;
   /** Per-run limit for a process case (default 30 minutes). */
   timeoutMs?: number;
-  /** Called with the toolbox before anything runs, so a signal handler can stop its daemons. */
-  onToolbox?(toolbox: Toolbox): void;
+  /** Ends the run before the next case run; daemons are still stopped. */
+  signal?: AbortSignal;
 }
 
 /** The workloads named, in the registry's order; throws on an unknown name. */
@@ -42,15 +42,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   mkdirSync(opts.workDir, { recursive: true });
   const ctx: BenchContext = { workDir: opts.workDir, repoRoot: opts.repoRoot, quick: opts.quick, log: opts.log };
   const toolbox = new Toolbox({ repoRoot: opts.repoRoot, workDir: opts.workDir, log: opts.log, specs: opts.toolSpecs });
-  opts.onToolbox?.(toolbox);
   const facts = machineFacts();
   const results: WorkloadResult[] = [];
   try {
     for (const w of selected) {
+      if (opts.signal?.aborted) break;
       opts.log(`== ${w.name}: ${w.description}`);
       const loop = { runs: opts.runs, warmup: opts.warmup };
       results.push(w.kind === 'process'
-        ? await runProcessWorkload(w, ctx, { ...loop, toolbox, timeoutMs: opts.timeoutMs ?? 30 * 60_000 })
+        ? await runProcessWorkload(w, ctx, { ...loop, toolbox, timeoutMs: opts.timeoutMs ?? 30 * 60_000, signal: opts.signal })
         : await runInProcessWorkload(w, ctx, loop));
     }
     const tools = (await toolbox.describe()).map(({ name, status, version }) => ({ name, status, version }));

@@ -16,6 +16,8 @@ export interface LoopOptions {
   toolbox: Toolbox;
   /** Per-run limit; the command's process group is killed after it. */
   timeoutMs?: number;
+  /** Stops the loop before the next run (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 interface Active {
@@ -96,6 +98,7 @@ export async function runProcessWorkload(workload: ProcessWorkload<unknown>, ctx
 
   for (let run = 1 - opts.warmup; run <= opts.runs; run++) {
     for (const a of active) {
+      if (opts.signal?.aborted) a.result.status = 'interrupted';
       if (a.result.status !== 'ok') continue;
       const rc = runContext(a, run);
       try {
