@@ -13,7 +13,7 @@ export function copyTree(src: string, dst: string, signal?: AbortSignal): Promis
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new SnapshotError('MOUNT_FAILED', `cp -a ${src} failed: ${stderr.trim()}`, { src, dst, code })),
+      code === 0 ? resolve() : reject(new SnapshotError('SNAPSHOT_MOUNT_FAILED', `cp -a ${src} failed: ${stderr.trim()}`, { src, dst, code })),
     );
   });
 }

@@ -21,9 +21,9 @@ function run(cmd: string, args: string[], cwd?: string): Promise<void> {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new SnapshotError('MOUNT_FAILED', `${cmd}: ${err.message}`, { cmd, args }, { cause: err })));
+    child.on('error', (err) => reject(new SnapshotError('SNAPSHOT_MOUNT_FAILED', `${cmd}: ${err.message}`, { cmd, args }, { cause: err })));
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new SnapshotError('MOUNT_FAILED', `${cmd} ${args.join(' ')} failed: ${stderr.trim()}`, { cmd, args, code })),
+      code === 0 ? resolve() : reject(new SnapshotError('SNAPSHOT_MOUNT_FAILED', `${cmd} ${args.join(' ')} failed: ${stderr.trim()}`, { cmd, args, code })),
     );
   });
 }

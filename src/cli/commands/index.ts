@@ -1,4 +1,5 @@
 import type { CommandModule } from '../command';
+import { diffCommand } from './diff';
 import { historyCommand } from './history';
 import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
@@ -13,6 +14,7 @@ export const COMMANDS: CommandModule[] = [
   imagesCommand,
   inspectCommand,
   historyCommand,
+  diffCommand,
   tagCommand,
   rmiCommand,
   pruneCommand,
