@@ -2,9 +2,9 @@ import { LayerError, throwIfAborted } from '../../errors';
 import { decodeHeader, entryTypeOf, isZeroBlock, parsePaxRecords, type RawHeader } from './decode-header';
 import { BLOCK, paddingOf, type TarHeader } from './tar-header';
 
-/** Receives one entry's body; `end` may be async (the reader waits for it). */
+/** Receives one entry's body; `data` and `end` may return a promise (the reader waits for it). */
 export interface EntrySink {
-  data(chunk: Buffer): void;
+  data(chunk: Buffer): void | Promise<void>;
   end(): void | Promise<void>;
 }
 
@@ -123,7 +123,10 @@ class TarReader {
     if (n > 0) {
       const piece = chunk.subarray(pos, pos + n);
       if (this.meta !== undefined) this.meta.parts.push(Buffer.from(piece));
-      else this.sink?.data(piece);
+      else {
+        const wait = this.sink?.data(piece);
+        if (wait !== undefined) await wait;
+      }
       this.remaining -= n;
     }
     const skip = Math.min(this.padding, chunk.length - pos - n);
