@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyLayer, diffTrees, writeLayer } from '../../../src/layer';
+import { applyLayer, diffTrees, writeLayer, writeLayers } from '../../../src/layer';
 import type { Compression } from '../../../src/oci';
 import { Store } from '../../../src/store';
 import { makeAwkwardTree } from '../../helpers/layer-awkward-tree';
@@ -49,5 +49,31 @@ describe('layer round trip: tree -> tar -> apply -> identical tree', () => {
     const tree = await describeTree(out);
     assert.ok(tree.every((r) => r.mtime <= epoch));
     assert.ok(tree.some((r) => r.mtime < epoch), 'older mtimes stay as they were');
+  });
+});
+
+describe('writeLayers (several layers, two at a time)', () => {
+  it('gives the same descriptors, in order, as writing one by one', async () => {
+    const tmp = makeTempDir();
+    try {
+      const store = await Store.open(path.join(tmp.dir, 'store'));
+      const trees = [0, 1, 2].map((i) => {
+        const dir = path.join(tmp.dir, `t${i}`);
+        fs.mkdirSync(dir);
+        fs.writeFileSync(path.join(dir, `f${i}`), Buffer.alloc(3 * 1024 * 1024 + i, i + 1));
+        return dir;
+      });
+      const changesets = await Promise.all(trees.map((t) => diffTrees(undefined, t)));
+      const together = await writeLayers(store.content, changesets, { compression: 'gzip', sourceDateEpoch: 0 });
+      const single = [];
+      for (const c of changesets) single.push(await writeLayer(store.content, c, { compression: 'gzip', sourceDateEpoch: 0 }));
+      assert.deepEqual(
+        together.map((r) => r.descriptor.digest),
+        single.map((r) => r.descriptor.digest),
+      );
+      assert.equal(new Set(together.map((r) => r.diffId)).size, 3);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
