@@ -6,3 +6,4 @@ export { withMount, isOverlaySupported, mountDataLimit } from './mount';
 export { compareMounts, applyToMounts, withChanges } from './differ';
 export { unpackImage, type UnpackOptions, type UnpackResult } from './unpack-image';
 export { SnapshotDirs } from './snapshot-dirs';
+export { selectSnapshotter } from './select-snapshotter';

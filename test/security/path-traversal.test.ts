@@ -12,3 +12,10 @@ describe('security: path traversal (../)', () => {
     await sandbox().expectRefused(tarOf([{ header: { name: '../probe-escaped', type: 'dir', mode: 0o755 } }]), 'LAYER_UNSAFE_PATH');
   });
 });
+
+describe('security: NUL bytes in names', () => {
+  const sandbox = useSandbox();
+  it('refuses a PAX path with a NUL byte with LAYER_UNSAFE_PATH', async () => {
+    await sandbox().expectRefused(tarOf([{ header: { name: `evil${'\0'}${'x'.repeat(120)}` }, body: 'x' }]), 'LAYER_UNSAFE_PATH');
+  });
+});

@@ -16,6 +16,7 @@ function unsafe(name: string, reason: string): LayerError {
  */
 export function normalizeEntryName(name: string): LayerPath {
   if (name.startsWith('/')) throw unsafe(name, 'absolute path');
+  if (name.includes('\0')) throw unsafe(name, 'NUL byte in name');
   const parts: string[] = [];
   for (const c of name.split('/')) {
     if (c === '' || c === '.') continue;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mountDataLimit, OverlaySnapshotter, unpackImage, withMount } from '../../../src/snapshot';
+import { isOverlaySupported, mountDataLimit, OverlaySnapshotter, selectSnapshotter, unpackImage, withMount } from '../../../src/snapshot';
 import { Store } from '../../../src/store';
 import { buildImage } from '../../helpers/layer-image';
 import { makeTempDir, requireOverlay } from '../../helpers/layer-tree';
@@ -53,5 +53,13 @@ describe('withMount', () => {
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe('selectSnapshotter', () => {
+  it('honours HOIST_SNAPSHOTTER and otherwise picks overlay only where it can mount', async () => {
+    const store = { layers: '/nonexistent' } as never;
+    assert.equal((await selectSnapshotter(store, { HOIST_SNAPSHOTTER: 'copy' })).name, 'copy');
+    assert.equal((await selectSnapshotter(store, {})).name, (await isOverlaySupported()) ? 'overlay' : 'copy');
   });
 });
