@@ -94,13 +94,16 @@ async function putWhole(client: RegistryClient, repository: string, s: UploadSes
 }
 
 /** Where the registry's upload stands (GET on the session): the next offset. */
-async function uploadOffset(client: RegistryClient, repository: string, s: UploadSession, signal?: AbortSignal): Promise<{ offset: number; location: URL }> {
+async function uploadOffset(client: RegistryClient, repository: string, s: UploadSession, acked: number, signal?: AbortSignal): Promise<{ offset: number; location: URL }> {
   const res = await client.request({ method: 'GET', url: s.location, repository, ...(signal ? { signal } : {}) });
   if (res.status !== 204 && res.status !== 202) throw await errorFromResponse(res, { action: 'query upload status', repository });
   discard(res);
   const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
   const loc = header(res, 'location');
-  return { offset: range !== null ? Number(range[1]) + 1 : 0, location: loc !== undefined ? new URL(loc, res.url) : s.location };
+  // "0-0" is what distribution says of an empty upload too: trust it as 1 byte only past our acknowledged offset
+  const end = range !== null ? Number(range[1]) : -1;
+  const offset = end > 0 || (end === 0 && acked > 0) ? end + 1 : 0;
+  return { offset, location: loc !== undefined ? new URL(loc, res.url) : s.location };
 }
 
 /**
@@ -128,7 +131,7 @@ async function patchChunks(client: RegistryClient, repository: string, s: Upload
     if (res.status === 416 && recoveries < 3) {
       discard(res);
       recoveries++;
-      const status = await uploadOffset(client, repository, { location, minChunk: s.minChunk }, o.signal);
+      const status = await uploadOffset(client, repository, { location, minChunk: s.minChunk }, offset, o.signal);
       offset = status.offset;
       location = status.location;
       continue;

@@ -80,9 +80,12 @@ export async function downloadBlob(client: RegistryClient, store: ContentStore, 
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signal);
       const offset = w.status().offset;
+      let inBody = false;
       try {
         if (offset < desc.size) {
+          // the transport already retried the request itself; this loop retries a body cut short
           const res = await client.fetchBlob(repository, desc, { offset, ...(signal ? { signal } : {}) });
+          inBody = true;
           if (res.offset !== offset) {
             // the registry ignored Range: start this ingest over
             await w.abort();
@@ -97,7 +100,7 @@ export async function downloadBlob(client: RegistryClient, store: ContentStore, 
         client.emit({ type: 'blob-done', action: 'pull', digest: desc.digest, size: desc.size });
         return { status: 'fetched', bytes: received };
       } catch (err) {
-        const retryable = !isHoistError(err) || hasKind(err, 'unavailable');
+        const retryable = inBody && (!isHoistError(err) || hasKind(err, 'unavailable'));
         if (!retryable || attempt >= client.policy.maxAttempts || signal?.aborted) throw err;
         const delayMs = backoffDelay(attempt, client.policy);
         const reason = `${(err as Error).message} (resuming at byte ${w.status().offset})`;

@@ -31,6 +31,8 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal);
     let session: UploadSession | undefined;
+    // HEAD and POST were retried by the transport; this loop retries the upload itself
+    let inUpload = false;
     try {
       if (await client.hasBlob(repository, desc, signal)) {
         client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
@@ -54,6 +56,7 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
         break;
       }
       session ??= (await startUpload(client, repository, undefined, signal)) as UploadSession;
+      inUpload = true;
       client.emit({ type: 'blob-start', action: 'push', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
       const progress = new ProgressThrottle(client.emit, 'push', desc.digest, desc.size);
       await uploadBlob(client, repository, session, desc, open, {
@@ -67,7 +70,7 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
       return { status: 'uploaded' };
     } catch (err) {
       if (session !== undefined) await cancelUpload(client, repository, session);
-      const retryable = hasKind(err, 'unavailable') || (isHoistError(err, 'REGISTRY_UPLOAD_INVALID') && attempt === 1);
+      const retryable = inUpload && (hasKind(err, 'unavailable') || (isHoistError(err, 'REGISTRY_UPLOAD_INVALID') && attempt === 1));
       if (!retryable || attempt >= client.policy.maxAttempts) throw err;
       const retryAfter = isHoistError(err) ? parseRetryAfter(err.details.retryAfter as string | undefined) : undefined;
       const delayMs = backoffDelay(attempt, client.policy, retryAfter);
