@@ -10,7 +10,9 @@ import type { Store } from '../../src/store/store';
 import { setTag } from '../../src/store/tags';
 
 /** A layer tar of a few files (deterministic: fixed mtimes, sorted names). */
-export async function makeLayerTar(files: Record<string, string | Buffer>): Promise<Buffer> {
+export type LayerFile = string | Buffer | { data: Buffer | string; mode: number };
+
+export async function makeLayerTar(files: Record<string, LayerFile>): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
@@ -19,9 +21,11 @@ export async function makeLayerTar(files: Record<string, string | Buffer>): Prom
     pack.on('error', reject);
   });
   for (const name of Object.keys(files).sort()) {
-    const body = files[name]!;
+    const f = files[name]!;
+    const body = typeof f === 'string' || Buffer.isBuffer(f) ? f : f.data;
+    const mode = typeof f === 'string' || Buffer.isBuffer(f) ? 0o644 : f.mode;
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ name, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 }, body, (err) => (err ? reject(err) : resolve())),
+      pack.entry({ name, mode, mtime: new Date(0), uid: 0, gid: 0 }, body, (err) => (err ? reject(err) : resolve())),
     );
   }
   pack.finalize();
@@ -30,7 +34,7 @@ export async function makeLayerTar(files: Record<string, string | Buffer>): Prom
 }
 
 export interface TestImageSpec {
-  layers: Array<Record<string, string | Buffer>>;
+  layers: Array<Record<string, LayerFile>>;
   platform?: Platform;
   /** gzip the layers (default: uncompressed, as docker save gives them) */
   gzip?: boolean;
