@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Run `fn` over `items` with at most `limit` in flight. The first failure
  * aborts the shared controller (so the others stop between chunks) and is
@@ -5,6 +7,8 @@
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, signal: AbortSignal) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const controller = new AbortController();
+  // every request of every task listens on it
+  setMaxListeners(0, controller.signal);
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   const results: R[] = new Array(items.length);
