@@ -51,6 +51,22 @@ export const CODES = {
   ARCHIVE_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'the archive is of a format hoist cannot read' },
 
   // --- dockerfile ----------------------------------------------------------
+  DOCKERFILE_NOT_FOUND: { kind: 'not-found', meaning: 'the Dockerfile (or its .dockerignore) cannot be read' },
+  DOCKERFILE_EMPTY: { kind: 'invalid-argument', meaning: 'the Dockerfile has no instructions' },
+  DOCKERFILE_SYNTAX: { kind: 'invalid-argument', meaning: 'a Dockerfile line does not parse (JSON form, ENV/LABEL form, continuation)' },
+  DOCKERFILE_LINE_TOO_LONG: { kind: 'invalid-argument', meaning: 'a Dockerfile line is longer than 64 KiB' },
+  DOCKERFILE_DIRECTIVE: { kind: 'invalid-argument', meaning: 'a parser directive (syntax, escape, check) is invalid or repeated' },
+  DOCKERFILE_HEREDOC: { kind: 'invalid-argument', meaning: 'a heredoc is unterminated or used where none is allowed' },
+  DOCKERFILE_UNKNOWN_INSTRUCTION: { kind: 'invalid-argument', meaning: 'an instruction name is not one BuildKit knows' },
+  DOCKERFILE_UNKNOWN_FLAG: { kind: 'invalid-argument', meaning: 'an instruction has a --flag it does not accept' },
+  DOCKERFILE_FLAG_INVALID: { kind: 'invalid-argument', meaning: 'a --flag value is malformed, missing or repeated' },
+  DOCKERFILE_ARGUMENTS: { kind: 'invalid-argument', meaning: 'an instruction has too few, too many or malformed arguments' },
+  DOCKERFILE_STAGE_NAME: { kind: 'invalid-argument', meaning: 'a FROM ... AS name is not a valid stage name' },
+  DOCKERFILE_NO_STAGE: { kind: 'invalid-argument', meaning: 'an instruction other than ARG comes before the first FROM' },
+  DOCKERFILE_ONBUILD_TRIGGER: { kind: 'invalid-argument', meaning: 'ONBUILD wraps an instruction that cannot be a trigger' },
+  DOCKERFILE_EXPANSION: { kind: 'invalid-argument', meaning: 'variable expansion of a word failed (bad ${} form, ${x?} unset)' },
+  DOCKERFILE_IGNORE_PATTERN: { kind: 'invalid-argument', meaning: 'a .dockerignore pattern is malformed' },
+  DOCKERFILE_CHECK_FAILED: { kind: 'failed-precondition', meaning: 'build checks found violations and the check directive asks for error=true' },
 
   // --- layer ---------------------------------------------------------------
 

@@ -8,3 +8,4 @@ export { writeBlob, writeBlobBytes, readBlobCapped, type BlobSource, type WriteB
 export { writeFileAtomic, fsyncDir } from './atomic-write';
 export { acquireLock, withLock, isOwnerAlive, type LockOptions } from './file-lock';
 export { createLease, oldestLiveLease, type Lease } from './lease';
+export { prune, type PruneOptions, type PruneResult } from './gc';

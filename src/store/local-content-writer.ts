@@ -56,7 +56,17 @@ export class LocalContentWriter extends Writable implements ContentWriter {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    this.flushPending().then(() => cb(), cb);
+    this.flushPending()
+      .then(() => this.init.fh.sync())
+      .then(() => this.closeFile())
+      .then(() => cb(), cb);
+  }
+
+  private fileClosed = false;
+  private async closeFile(): Promise<void> {
+    if (this.fileClosed) return;
+    this.fileClosed = true;
+    await this.init.fh.close();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
@@ -83,10 +93,8 @@ export class LocalContentWriter extends Writable implements ContentWriter {
       await finished(this, { readable: false });
     }
     this.done = true;
-    const { fh, digester, expected, dir } = this.init;
+    const { digester, expected, dir } = this.init;
     try {
-      await fh.sync();
-      await fh.close();
       const size = digester.size;
       const digest = digester.digest();
       const wantSize = options.size ?? expected.size;
@@ -119,7 +127,7 @@ export class LocalContentWriter extends Writable implements ContentWriter {
     if (this.done) return;
     this.done = true;
     if (!this.destroyed) this.destroy();
-    await this.init.fh.close().catch(() => undefined);
+    await this.closeFile().catch(() => undefined);
     await this.cleanup();
   }
 

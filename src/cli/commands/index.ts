@@ -1,0 +1,21 @@
+import type { CommandModule } from '../command';
+import { historyCommand } from './history';
+import { imagesCommand } from './images';
+import { inspectCommand } from './inspect';
+import { loadCommand } from './load';
+import { pruneCommand } from './prune';
+import { rmiCommand } from './rmi';
+import { saveCommand } from './save';
+import { tagCommand } from './tag';
+
+/** Every `hoist` subcommand, one line each. */
+export const COMMANDS: CommandModule[] = [
+  imagesCommand,
+  inspectCommand,
+  historyCommand,
+  tagCommand,
+  rmiCommand,
+  pruneCommand,
+  saveCommand,
+  loadCommand,
+];

@@ -1,0 +1,25 @@
+import { UsageError } from '../../errors';
+import { resolveImage } from '../../image';
+import { formatReference, parseReference } from '../../oci/reference';
+import { setTag } from '../../store';
+import { action, type CommandModule } from '../command';
+
+export const tagCommand: CommandModule = {
+  register(program, ctx, setExit) {
+    program
+      .command('tag')
+      .description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE')
+      .argument('<source>', 'SOURCE_IMAGE[:TAG] or ID')
+      .argument('<target>', 'TARGET_IMAGE[:TAG]')
+      .action(
+        action(setExit, async (source: string, target: string) => {
+          const ref = parseReference(target);
+          if (ref.digest !== undefined) throw new UsageError('USAGE', `refusing to create a tag with a digest reference: ${target}`);
+          const store = await ctx.openStore();
+          const image = await resolveImage(store, source);
+          const { mediaType, digest, size, platform } = image.entry;
+          await setTag(store.index, formatReference(ref), { mediaType, digest, size, ...(platform ? { platform } : {}) });
+        }),
+      );
+  },
+};

@@ -1,0 +1,3 @@
+export { main } from './main';
+export type { CliContext } from './context';
+export type { CommandModule } from './command';

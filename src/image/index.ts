@@ -1,0 +1,5 @@
+export * from './image-record';
+export * from './resolve-image';
+export * from './describe-image';
+export { loadArchive, type LoadResult, type LoadedImage } from './archive/load-archive';
+export { saveArchive, type SaveOptions } from './archive/save-archive';

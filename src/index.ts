@@ -1,0 +1,6 @@
+// The library surface of hoist, by area (imports point downward only).
+export * as errors from './errors';
+export * as oci from './oci';
+export * as stream from './stream';
+export * as store from './store';
+export * as image from './image';

@@ -1,0 +1,170 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { throwIfAborted } from '../errors';
+import { computeChainIds } from '../oci/chain-id';
+import type { Descriptor } from '../oci/descriptor';
+import { isDigest, type Digest } from '../oci/digest';
+import { isConfigMediaType, isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types';
+import { parseImageConfig, parseIndex, parseManifest, sniffManifestKind } from '../oci/parse-documents';
+import { CONFIG_MAX_BYTES } from '../stream/read-capped';
+import { withLock } from './file-lock';
+import { readBlobCapped } from './helpers';
+import { oldestLiveLease } from './lease';
+import { refNameOf } from './tags';
+import type { Store } from './store';
+
+export interface PruneOptions {
+  /** also remove build cache records (docker's `builder prune --all`) */
+  all?: boolean;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PruneResult {
+  untaggedImages: Digest[];
+  blobs: Digest[];
+  layers: Digest[];
+  cacheRecords: string[];
+  ingests: number;
+  reclaimedBytes: number;
+}
+
+/** Every digest-looking string inside a JSON value (cache records point at blobs and chainIDs). */
+function collectDigests(value: unknown, out: Set<string>): void {
+  if (typeof value === 'string') {
+    if (isDigest(value)) out.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectDigests(v, out);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) collectDigests(v, out);
+  }
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else total += (await fs.lstat(p).catch(() => ({ size: 0 }))).size;
+    }
+  }
+  return total;
+}
+
+/**
+ * Mark from the roots (tagged index entries and cache records) through
+ * indexes, manifests and configs; collect chainIDs of every reachable config.
+ */
+async function mark(store: Store, roots: Descriptor[], extra: Set<string>, signal?: AbortSignal): Promise<{ blobs: Set<string>; chains: Set<string> }> {
+  const blobs = new Set<string>();
+  const chains = new Set<string>(extra);
+  const queue: Descriptor[] = [...roots];
+  for (const d of extra) queue.push(await sniffDescriptor(store, d as Digest));
+  while (queue.length > 0) {
+    throwIfAborted(signal);
+    const d = queue.pop()!;
+    if (blobs.has(d.digest)) continue;
+    blobs.add(d.digest);
+    if (!(await store.content.has(d.digest))) continue;
+    try {
+      if (isIndexMediaType(d.mediaType)) {
+        queue.push(...parseIndex(await readBlobCapped(store.content, d)).manifests);
+      } else if (isManifestMediaType(d.mediaType)) {
+        const m = parseManifest(await readBlobCapped(store.content, d));
+        queue.push(m.config, ...m.layers);
+        if (m.subject) queue.push(m.subject);
+      } else if (isConfigMediaType(d.mediaType)) {
+        const c = parseImageConfig(await readBlobCapped(store.content, d, CONFIG_MAX_BYTES));
+        for (const id of computeChainIds(c.rootfs.diff_ids)) chains.add(id);
+      }
+    } catch {
+      // an unreadable document keeps itself alive but reaches nothing further
+    }
+  }
+  return { blobs, chains };
+}
+
+/** A cache record names bare digests: find out what kind of document each is. */
+async function sniffDescriptor(store: Store, digest: Digest): Promise<Descriptor> {
+  const desc: Descriptor = { mediaType: 'application/octet-stream', digest, size: 0 };
+  try {
+    const info = await store.content.info(digest);
+    desc.size = info.size;
+    if (info.size > CONFIG_MAX_BYTES) return desc;
+    const raw = await readBlobCapped(store.content, desc, CONFIG_MAX_BYTES);
+    const kind = sniffManifestKind(raw);
+    if (kind === 'index') desc.mediaType = MediaType.OciIndex;
+    else if (kind === 'manifest') desc.mediaType = MediaType.OciManifest;
+    else if (raw[0] === 0x7b && (JSON.parse(raw.toString('utf8')) as { rootfs?: unknown }).rootfs !== undefined) desc.mediaType = MediaType.OciConfig;
+  } catch {
+    // not in the store, or not JSON: a plain blob
+  }
+  return desc;
+}
+
+/**
+ * Remove untagged images, then every blob, unpacked layer and stale ingest
+ * that no tag and no cache record reaches. Runs under the gc lock; what a
+ * live lease may still be writing (newer than its start) is kept.
+ */
+export async function prune(store: Store, options: PruneOptions = {}): Promise<PruneResult> {
+  const result: PruneResult = { untaggedImages: [], blobs: [], layers: [], cacheRecords: [], ingests: 0, reclaimedBytes: 0 };
+  await fs.mkdir(store.paths.locks, { recursive: true });
+  return withLock(store.paths.gcLock, async () => {
+    if (!options.dryRun) {
+      result.untaggedImages = await store.index.update((manifests) => {
+        const keep = manifests.filter((m) => refNameOf(m) !== undefined);
+        const gone = manifests.filter((m) => refNameOf(m) === undefined).map((m) => m.digest);
+        return gone.length > 0 ? { manifests: keep, result: gone } : { result: [] };
+      });
+    }
+    const index = await store.index.read();
+    const roots = index.manifests.filter((m) => !options.dryRun || refNameOf(m) !== undefined);
+    const extra = new Set<string>();
+    const cacheFiles = await fs.readdir(store.paths.cache).catch(() => [] as string[]);
+    for (const name of cacheFiles) {
+      const file = path.join(store.paths.cache, name);
+      if (options.all) {
+        result.cacheRecords.push(name);
+        if (!options.dryRun) await fs.rm(file, { recursive: true, force: true });
+        continue;
+      }
+      try {
+        collectDigests(JSON.parse(await fs.readFile(file, 'utf8')), extra);
+      } catch {
+        // unreadable record: it protects nothing
+      }
+    }
+    const { blobs, chains } = await mark(store, roots, extra, options.signal);
+    const leaseStart = await oldestLiveLease(store.paths);
+    const protectedByLease = (mtimeMs: number): boolean => leaseStart !== undefined && mtimeMs >= leaseStart - 1000;
+    const victims: { digest: Digest; size: number }[] = [];
+    await store.content.walk((info) => {
+      if (!blobs.has(info.digest) && !protectedByLease(info.updatedAt.getTime())) victims.push(info);
+    });
+    for (const v of victims) {
+      throwIfAborted(options.signal);
+      if (!options.dryRun) await store.content.delete(v.digest).catch(() => undefined);
+      result.blobs.push(v.digest);
+      result.reclaimedBytes += v.size;
+    }
+    for (const name of await fs.readdir(store.paths.layers).catch(() => [] as string[])) {
+      const dir = path.join(store.paths.layers, name);
+      const st = await fs.stat(dir).catch(() => undefined);
+      if (st === undefined) continue;
+      const chainId = `sha256:${name}`;
+      const isTemp = !isDigest(chainId);
+      if (!isTemp && chains.has(chainId)) continue;
+      if (protectedByLease(st.mtimeMs)) continue;
+      result.reclaimedBytes += await dirSize(dir);
+      if (!options.dryRun) await fs.rm(dir, { recursive: true, force: true });
+      if (!isTemp) result.layers.push(chainId as Digest);
+    }
+    if (!options.dryRun) result.ingests = await store.content.cleanStaleIngests();
+    return result;
+  });
+}
+

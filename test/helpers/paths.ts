@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The repository root (tests run from dist/test/..., sources live beside). */
+export const REPO_ROOT = findRepoRoot(__dirname);
+export const HOIST_BIN = path.join(REPO_ROOT, 'bin', 'hoist');
+/** ../shared beside the checkout (conformance data, schemas) */
+export const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
