@@ -3,7 +3,11 @@ import { historyCommand } from './history';
 import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
 import { loadCommand } from './load';
+import { loginCommand } from './login';
+import { logoutCommand } from './logout';
 import { pruneCommand } from './prune';
+import { pullCommand } from './pull';
+import { pushCommand } from './push';
 import { rmiCommand } from './rmi';
 import { saveCommand } from './save';
 import { tagCommand } from './tag';
@@ -18,4 +22,8 @@ export const COMMANDS: CommandModule[] = [
   pruneCommand,
   saveCommand,
   loadCommand,
+  pullCommand,
+  pushCommand,
+  loginCommand,
+  logoutCommand,
 ];
