@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Digest } from '../../../src/oci/digest';
 import { isHoistError } from '../../../src/errors';
 import { pullImage, pushImage, type ProgressEvent, type RegistryClientOptions } from '../../../src/registry';
 import { Store } from '../../../src/store/store';
@@ -24,7 +27,8 @@ describe('registry: faults injected by a proxy in front of the real registry', f
   let reg: RegistryServer;
   let proxy: FaultProxy;
   let img: TestImage;
-  let bigLayer: string;
+  let bigLayer: Digest;
+  let srcStore: Store;
   const temps: string[] = [];
   const newStore = async () => {
     const d = mkTemp('fault');
@@ -37,6 +41,7 @@ describe('registry: faults injected by a proxy in front of the real registry', f
     reg = await startRegistry();
     proxy = await startFaultProxy(reg.port);
     const src = await newStore();
+    srcStore = src;
     img = await buildTestImage(src, { layers: [{ big: Buffer.alloc(3_000_000, 5) }, { small: 'x' }] }, `${proxy.host}/fault/app:1`);
     bigLayer = img.blobs[1]!.digest;
     await pushImage(src, `${proxy.host}/fault/app:1`);
@@ -67,6 +72,38 @@ describe('registry: faults injected by a proxy in front of the real registry', f
     assert.match(ranged.range!, /^bytes=[1-9]\d*-$/);
     assert.equal(ranged.status, 206);
     assert.ok(events.some((e) => e.type === 'retry'));
+    await assertStoreConsistent(store);
+  });
+
+  it('resumes the partial download a killed pull left in the store (stable ingest ref, Range)', async () => {
+    const store = await newStore();
+    const partial = 1_500_000;
+    const script = `
+      const { Store } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/store/store.js'))});
+      const fs = require('fs');
+      (async () => {
+        const s = await Store.open(process.argv[1]);
+        const w = await s.content.writer({ ref: 'pull-${bigLayer}', expected: { digest: '${bigLayer}', size: ${img.blobs[1]!.size} } });
+        const fd = fs.openSync(process.argv[2], 'r');
+        const buf = Buffer.alloc(${partial});
+        fs.readSync(fd, buf, 0, buf.length, 0);
+        await new Promise((res) => w.write(buf, res));
+        await new Promise((res) => w.write(Buffer.alloc(0), res));
+        process.exit(0); // killed mid-pull: the ingest and its lock stay behind
+      })();`;
+    execFileSync(process.execPath, ['-e', script, store.root, srcStore.content.blobPath(bigLayer)]);
+    const left = await store.content.listIngests();
+    assert.equal(left.length, 1);
+    assert.equal(left[0]!.active, false);
+    assert.ok(left[0]!.offset >= 1_048_576, `partial data on disk (${left[0]!.offset})`);
+    proxy.log.length = 0;
+    const events: ProgressEvent[] = [];
+    const r = await pullImage(store, `${proxy.host}/fault/app:1`, { onProgress: (e) => events.push(e) });
+    assert.equal(r.descriptor.digest, img.descriptor.digest);
+    const get = proxy.log.find((e) => e.path.endsWith(bigLayer));
+    assert.equal(get?.range, `bytes=${left[0]!.offset}-`);
+    assert.equal(get?.status, 206);
+    assert.ok(events.some((e) => e.type === 'blob-start' && e.offset === left[0]!.offset));
     await assertStoreConsistent(store);
   });
 
