@@ -95,15 +95,17 @@ export async function prepareRegistryFixture(workDir: string, quick = false): Pr
 
 export interface Measured {
   seconds: number;
+  /** user + system CPU seconds: steadier than wall time on a shared machine */
+  cpuSeconds: number;
   maxRssKiB: number;
 }
 
 /** Run argv under /usr/bin/time: wall seconds and peak RSS. */
 export async function measure(argv: string[]): Promise<Measured> {
-  const { stderr } = await pexec(TIME, ['-f', 'HOISTTIME %e %M', ...argv], { maxBuffer: 64 * 1024 * 1024 });
-  const m = /HOISTTIME ([\d.]+) (\d+)/.exec(stderr);
+  const { stderr } = await pexec(TIME, ['-f', 'HOISTTIME %e %M %U %S', ...argv], { maxBuffer: 64 * 1024 * 1024 });
+  const m = /HOISTTIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
   if (m === null) throw new Error(`no timing in: ${stderr.slice(-500)}`);
-  return { seconds: Number(m[1]), maxRssKiB: Number(m[2]) };
+  return { seconds: Number(m[1]), maxRssKiB: Number(m[2]), cpuSeconds: Number(m[3]) + Number(m[4]) };
 }
 
 const self = (): string[] => [process.execPath, __filename];
@@ -130,6 +132,7 @@ export interface RegistryBenchRow {
   op: string;
   tool: string;
   medianSeconds: number;
+  medianCpuSeconds: number;
   runs: number[];
   mbPerSec: number;
   peakRssMiB: number;
@@ -153,7 +156,7 @@ export async function runRegistryBench(workDir: string, runs = 3, quick = false,
     for (const tool of order) {
       const m = await withRegistry((r) => (tool === 'hoist' ? hoistPushOnce(f, r.host) : skopeoPushOnce(f, r.host)));
       results[`push ${tool}`]!.push(m);
-      log(`push ${tool} run ${i + 1}: ${m.seconds}s, ${Math.round(m.maxRssKiB / 1024)} MiB`);
+      log(`push ${tool} run ${i + 1}: ${m.seconds}s (cpu ${m.cpuSeconds.toFixed(2)}s), ${Math.round(m.maxRssKiB / 1024)} MiB`);
     }
   }
   await withRegistry(async (r) => {
@@ -167,23 +170,26 @@ export async function runRegistryBench(workDir: string, runs = 3, quick = false,
         const m = tool === 'hoist' ? await hoistPullOnce(seedHost, dest) : await skopeoPullOnce(seedHost, dest);
         fs.rmSync(dest, { recursive: true, force: true });
         results[`pull ${tool}`]!.push(m);
-        log(`pull ${tool} run ${i + 1}: ${m.seconds}s, ${Math.round(m.maxRssKiB / 1024)} MiB`);
+        log(`pull ${tool} run ${i + 1}: ${m.seconds}s (cpu ${m.cpuSeconds.toFixed(2)}s), ${Math.round(m.maxRssKiB / 1024)} MiB`);
       }
     }
   });
   return Object.entries(results).map(([k, ms]) => {
     const [op, tool] = k.split(' ') as [string, string];
     const secs = median(ms.map((m) => m.seconds));
-    return { op, tool, medianSeconds: secs, runs: ms.map((m) => m.seconds), mbPerSec: f.bytes / 1e6 / secs, peakRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024 };
+    return { op, tool, medianSeconds: secs, medianCpuSeconds: median(ms.map((m) => m.cpuSeconds)), runs: ms.map((m) => m.seconds), mbPerSec: f.bytes / 1e6 / secs, peakRssMiB: Math.max(...ms.map((m) => m.maxRssKiB)) / 1024 };
   });
 }
 
 export function renderRegistryTable(rows: RegistryBenchRow[]): string {
-  const out = ['| op | tool | median s | runs | MB/s | peak RSS MiB | hoist/skopeo time |', '|---|---|---:|---|---:|---:|---:|'];
+  const out = ['| op | tool | median s | runs | MB/s | CPU s | peak RSS MiB | hoist/skopeo time | hoist/skopeo CPU |', '|---|---|---:|---|---:|---:|---:|---:|---:|'];
   for (const r of rows) {
     const peer = rows.find((x) => x.op === r.op && x.tool === 'skopeo')!;
     const ratio = r.tool === 'hoist' ? (r.medianSeconds / peer.medianSeconds).toFixed(2) : '';
-    out.push(`| ${r.op} | ${r.tool} | ${r.medianSeconds.toFixed(2)} | ${r.runs.join('/')} | ${r.mbPerSec.toFixed(0)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} |`);
+    const cpu = r.tool === 'hoist' ? (r.medianCpuSeconds / peer.medianCpuSeconds).toFixed(2) : '';
+    out.push(
+      `| ${r.op} | ${r.tool} | ${r.medianSeconds.toFixed(2)} | ${r.runs.join('/')} | ${r.mbPerSec.toFixed(0)} | ${r.medianCpuSeconds.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpu} |`,
+    );
   }
   return out.join('\n');
 }

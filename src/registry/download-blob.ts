@@ -12,38 +12,42 @@ export interface DownloadResult {
   bytes: number;
 }
 
-/** Writes a body into the writer with backpressure; the writer hashes and counts. */
-async function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<void> {
-  let writerError: Error | undefined;
-  const onError = (err: Error) => {
-    writerError = err;
-    body.destroy(err);
-  };
-  w.on('error', onError);
-  try {
-    for await (const chunk of body) {
-      if (writerError) throw writerError;
-      if (!w.write(chunk as Buffer)) {
-        await new Promise<void>((resolve, reject) => {
-          const done = () => {
-            w.off('drain', done);
-            w.off('error', fail);
-            resolve();
-          };
-          const fail = (err: Error) => {
-            w.off('drain', done);
-            reject(err);
-          };
-          w.on('drain', done);
-          w.on('error', fail);
-        });
-      }
+/**
+ * Writes a body into the writer with backpressure; the writer hashes and
+ * counts. Flowing mode ('data' events) hands over the chunks as they came
+ * off the socket: an async iterator would concatenate the buffered ones first
+ * (a copy of every byte).
+ */
+function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: Error | null) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', finish);
+      w.off('drain', onDrain);
+      w.off('error', onWriterError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      if (!w.write(chunk)) body.pause();
       onBytes();
-    }
-    if (writerError) throw writerError;
-  } finally {
-    w.off('error', onError);
-  }
+    };
+    const onDrain = () => body.resume();
+    const onEnd = () => finish();
+    const onWriterError = (err: Error) => {
+      body.destroy();
+      finish(err);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', finish);
+    w.on('drain', onDrain);
+    w.on('error', onWriterError);
+  });
 }
 
 async function openWriter(store: ContentStore, desc: Descriptor, signal?: AbortSignal): Promise<ContentWriter | undefined> {
