@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { redactHeaders, redactText, redactUrl } from '../../../src/registry/transport/redact';
+import { redactHeaders, redactText, redactUrl } from '../../../../src/registry/transport/redact';
 
 describe('registry/transport/redact', () => {
   it('drops userinfo and secret query parameters from URLs', () => {

@@ -1,20 +1,20 @@
 import { createReadStream } from 'node:fs';
-import { ImageError, StoreError } from '../errors';
-import type { Descriptor } from '../oci/descriptor';
-import type { Digest } from '../oci/digest';
-import { isIndexMediaType, isManifestMediaType } from '../oci/media-types';
-import { parseIndex, parseManifest, sniffManifestKind } from '../oci/parse-documents';
-import { formatReference, parseReference, type Reference } from '../oci/reference';
-import { readBlobCapped } from '../store/helpers';
-import type { Store } from '../store/store';
-import { refNameOf } from '../store/tags';
+import { ImageError, StoreError } from '../../errors';
+import type { Descriptor } from '../../oci/descriptor';
+import type { Digest } from '../../oci/digest';
+import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
+import { parseIndex, parseManifest, sniffManifestKind } from '../../oci/parse-documents';
+import { formatReference, parseReference, type Reference } from '../../oci/reference';
+import { readBlobCapped } from '../../store/helpers';
+import type { Store } from '../../store/store';
+import { refNameOf } from '../../store/tags';
 import { applyCompressor, type LayerCompressor } from './layer-compressor';
-import { mapLimit } from './map-limit';
+import { mapLimit } from '../map-limit';
 import { mountSourcesFor } from './mount-sources';
-import { emitter, type ProgressListener } from './progress';
+import { emitter, type ProgressListener } from '../progress';
 import { pushBlob, type PushBlobResult } from './push-blob';
-import { DEFAULT_MAX_CONCURRENT } from './pull-image';
-import { RegistryClient, type RegistryClientOptions } from './registry-client';
+import { DEFAULT_MAX_CONCURRENT } from '../pull/pull-image';
+import { RegistryClient, type RegistryClientOptions } from '../registry-client';
 
 export interface PushOptions {
   /** blobs uploaded at once (default 4) */

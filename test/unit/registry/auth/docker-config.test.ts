@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { credentialsFromConfig, readDockerConfig } from '../../../src/registry/auth/docker-config';
-import { eraseCredentials, storeCredentials } from '../../../src/registry/auth/login';
+import { credentialsFromConfig, readDockerConfig } from '../../../../src/registry/auth/docker-config';
+import { eraseCredentials, storeCredentials } from '../../../../src/registry/auth/login';
 
 /** A docker-credential-<name> helper as a shell script keeping one secret in a file. */
 function fakeHelper(dir: string, name: string): void {

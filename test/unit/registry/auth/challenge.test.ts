@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mergeScopes, parseChallenges, repositoryScope, splitScopes } from '../../../src/registry/auth/challenge';
+import { mergeScopes, parseChallenges, repositoryScope, splitScopes } from '../../../../src/registry/auth/challenge';
 
 describe('registry/auth/challenge', () => {
   it('parses a Bearer challenge with quoted params containing commas', () => {

@@ -1,9 +1,9 @@
-import type { Descriptor } from '../oci/descriptor';
-import { digestOf, type Digest } from '../oci/digest';
-import type { ImageManifest } from '../oci/manifest';
-import { layerCompression } from '../oci/media-types';
-import { writeBlobBytes } from '../store/helpers';
-import type { Store } from '../store/store';
+import type { Descriptor } from '../../oci/descriptor';
+import { digestOf, type Digest } from '../../oci/digest';
+import type { ImageManifest } from '../../oci/manifest';
+import { layerCompression } from '../../oci/media-types';
+import { writeBlobBytes } from '../../store/helpers';
+import type { Store } from '../../store/store';
 
 /**
  * The seam for the layer engine's compressor (src/stream/compression*.ts):

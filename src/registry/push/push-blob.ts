@@ -1,10 +1,10 @@
-import { hasKind, isHoistError, throwIfAborted } from '../errors';
-import type { Descriptor } from '../oci/descriptor';
+import { hasKind, isHoistError, throwIfAborted } from '../../errors';
+import type { Descriptor } from '../../oci/descriptor';
 import type { BlobOpener, BlobOpenerAt } from './blob-source';
 import { cancelUpload, startUpload, uploadBlob, type UploadSession } from './blob-upload';
-import { ProgressThrottle } from './progress';
-import type { RegistryClient } from './registry-client';
-import { backoffDelay, parseRetryAfter, sleepWithSignal } from './transport/backoff';
+import { ProgressThrottle } from '../progress';
+import type { RegistryClient } from '../registry-client';
+import { backoffDelay, parseRetryAfter, sleepWithSignal } from '../transport/backoff';
 
 export interface PushBlobOptions {
   /** repositories of the same registry that (probably) hold the blob: tried as mounts first */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { errorFromResponse, isRetryableNetworkError } from '../../../src/registry/transport/response-error';
+import { errorFromResponse, isRetryableNetworkError } from '../../../../src/registry/transport/response-error';
 
 const res = (status: number, body: string | Buffer, headers: Record<string, string> = {}) => ({
   status,

@@ -1,8 +1,8 @@
-import { OciError } from '../errors';
-import type { Descriptor } from '../oci/descriptor';
-import type { ImageIndex } from '../oci/manifest';
-import { isManifestMediaType } from '../oci/media-types';
-import { formatPlatform, normalizePlatform, platformMatches, type Platform } from '../oci/platform';
+import { OciError } from '../../errors';
+import type { Descriptor } from '../../oci/descriptor';
+import type { ImageIndex } from '../../oci/manifest';
+import { isManifestMediaType } from '../../oci/media-types';
+import { formatPlatform, normalizePlatform, platformMatches, type Platform } from '../../oci/platform';
 
 function variantRank(wanted: Platform, candidate: Platform): number {
   const c = normalizePlatform(candidate);

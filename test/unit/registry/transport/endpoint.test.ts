@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { candidateSchemes, customCaFor, isLoopbackHost, isNotTlsError, tlsFor } from '../../../src/registry/transport/endpoint';
+import { candidateSchemes, customCaFor, isLoopbackHost, isNotTlsError, tlsFor } from '../../../../src/registry/transport/endpoint';
 
 describe('registry/transport/endpoint', () => {
   it('knows loopback hosts (localhost, 127.0.0.0/8, ::1) and insecure registries', () => {

@@ -1,10 +1,10 @@
-import { RegistryError } from '../errors';
-import type { Descriptor } from '../oci/descriptor';
-import { VerifyStream } from '../stream/verify-stream';
+import { RegistryError } from '../../errors';
+import type { Descriptor } from '../../oci/descriptor';
+import { VerifyStream } from '../../stream/verify-stream';
 import { CountingStream, openAt, takeBytes, type BlobOpener, type BlobOpenerAt } from './blob-source';
-import type { RegistryClient } from './registry-client';
-import { errorFromResponse } from './transport/response-error';
-import { discard, header } from './transport/types';
+import type { RegistryClient } from '../registry-client';
+import { errorFromResponse } from '../transport/response-error';
+import { discard, header } from '../transport/types';
 
 /** An upload session the registry opened (POST answered 202). */
 export interface UploadSession {

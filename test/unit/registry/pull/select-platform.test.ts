@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { Descriptor } from '../../../src/oci/descriptor';
-import { digestOf } from '../../../src/oci/digest';
-import { MediaType } from '../../../src/oci/media-types';
-import type { Platform } from '../../../src/oci/platform';
-import { selectPlatform } from '../../../src/registry/select-platform';
+import type { Descriptor } from '../../../../src/oci/descriptor';
+import { digestOf } from '../../../../src/oci/digest';
+import { MediaType } from '../../../../src/oci/media-types';
+import type { Platform } from '../../../../src/oci/platform';
+import { selectPlatform } from '../../../../src/registry/pull/select-platform';
 
 const d = (platform: Platform, mediaType: string = MediaType.OciManifest): Descriptor => ({ mediaType, digest: digestOf(JSON.stringify(platform)), size: 1, platform });
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { backoffDelay, DEFAULT_BACKOFF, isRetryableStatus, parseRetryAfter } from '../../../src/registry/transport/backoff';
+import { backoffDelay, DEFAULT_BACKOFF, isRetryableStatus, parseRetryAfter } from '../../../../src/registry/transport/backoff';
 
 describe('registry/transport/backoff', () => {
   it('reads Retry-After as seconds or as an HTTP date', () => {

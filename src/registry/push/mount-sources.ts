@@ -1,10 +1,10 @@
-import type { Digest } from '../oci/digest';
-import { isIndexMediaType, isManifestMediaType } from '../oci/media-types';
-import { parseManifest } from '../oci/parse-documents';
-import { parseReference } from '../oci/reference';
-import { readBlobCapped } from '../store/helpers';
-import type { Store } from '../store/store';
-import { refNameOf } from '../store/tags';
+import type { Digest } from '../../oci/digest';
+import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
+import { parseManifest } from '../../oci/parse-documents';
+import { parseReference } from '../../oci/reference';
+import { readBlobCapped } from '../../store/helpers';
+import type { Store } from '../../store/store';
+import { refNameOf } from '../../store/tags';
 
 /**
  * Which repositories of `domain` are known to hold each blob: every tag in

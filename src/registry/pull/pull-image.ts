@@ -1,16 +1,16 @@
-import type { Descriptor } from '../oci/descriptor';
-import type { ImageIndex, ImageManifest } from '../oci/manifest';
-import { isIndexMediaType, isManifestMediaType } from '../oci/media-types';
-import { parseIndex, parseManifest } from '../oci/parse-documents';
-import { hostPlatform, parsePlatform, type Platform } from '../oci/platform';
-import { formatReference, parseReference, type Reference } from '../oci/reference';
-import { readBlobCapped, writeBlobBytes } from '../store/helpers';
-import type { Store } from '../store/store';
-import { setTag } from '../store/tags';
+import type { Descriptor } from '../../oci/descriptor';
+import type { ImageIndex, ImageManifest } from '../../oci/manifest';
+import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
+import { parseIndex, parseManifest } from '../../oci/parse-documents';
+import { hostPlatform, parsePlatform, type Platform } from '../../oci/platform';
+import { formatReference, parseReference, type Reference } from '../../oci/reference';
+import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
+import type { Store } from '../../store/store';
+import { setTag } from '../../store/tags';
 import { downloadBlob } from './download-blob';
-import { mapLimit } from './map-limit';
-import { emitter, type ProgressListener } from './progress';
-import { RegistryClient, type RegistryClientOptions } from './registry-client';
+import { mapLimit } from '../map-limit';
+import { emitter, type ProgressListener } from '../progress';
+import { RegistryClient, type RegistryClientOptions } from '../registry-client';
 import { selectPlatform } from './select-platform';
 
 export interface PullOptions {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { AuthSession } from '../../../src/registry/auth/with-auth';
-import { staticCredentials } from '../../../src/registry/auth/docker-config';
-import { compose, type RegistryRequest, type RegistryResponse, type Send } from '../../../src/registry/transport/types';
-import { withRedirect } from '../../../src/registry/transport/with-redirect';
+import { AuthSession } from '../../../../src/registry/auth/with-auth';
+import { staticCredentials } from '../../../../src/registry/auth/docker-config';
+import { compose, type RegistryRequest, type RegistryResponse, type Send } from '../../../../src/registry/transport/types';
+import { withRedirect } from '../../../../src/registry/transport/with-redirect';
 
 const reply = (req: RegistryRequest, status: number, headers: Record<string, string> = {}, body = ''): RegistryResponse => ({
   status,
