@@ -2,9 +2,12 @@
 // selects by name. To add a workload, write bench/workloads/<name>.ts and add its line here.
 import type { Workload } from '../harness/types';
 import { loadWorkload } from './load';
+import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
 
 export const workloads: readonly Workload[] = [
   loadWorkload,
   saveWorkload,
+  registryPushWorkload,
+  registryPullWorkload,
 ];

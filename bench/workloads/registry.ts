@@ -21,8 +21,8 @@ import { startRegistry, type RegistryServer } from '../../test/helpers/registry-
 const pexec = promisify(execFile);
 const SKOPEO = '/usr/bin/skopeo';
 const TIME = '/usr/bin/time';
-const SRC_REF = 'localhost/bench/registry-src:1';
-const SKOPEO_NAME = 'bench';
+export const SRC_REF = 'localhost/bench/registry-src:1';
+export const SKOPEO_NAME = 'bench';
 
 export interface RegistryFixture {
   storeRoot: string;
