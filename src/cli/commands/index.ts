@@ -1,4 +1,5 @@
 import type { CommandModule } from '../command';
+import { checkCommand } from './check';
 import { historyCommand } from './history';
 import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
@@ -18,4 +19,5 @@ export const COMMANDS: CommandModule[] = [
   pruneCommand,
   saveCommand,
   loadCommand,
+  checkCommand,
 ];
