@@ -1,6 +1,7 @@
 // The workload registry: `npm run bench` runs these in this order; `npm run bench -- NAME`
 // selects by name. To add a workload, write bench/workloads/<name>.ts and add its line here.
 import type { Workload } from '../harness/types';
+import { dockerfileParseWorkload } from './dockerfile-parse';
 import { loadWorkload } from './load';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
@@ -10,4 +11,5 @@ export const workloads: readonly Workload[] = [
   saveWorkload,
   registryPushWorkload,
   registryPullWorkload,
+  dockerfileParseWorkload,
 ];

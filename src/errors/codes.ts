@@ -94,6 +94,10 @@ export const CODES = {
   // --- build ---------------------------------------------------------------
 
   // --- convert -------------------------------------------------------------
+  CONVERT_USER_UNKNOWN: { kind: 'failed-precondition', meaning: "the image's user or group does not exist in its /etc/passwd or /etc/group" },
+  CONVERT_USER_INVALID: { kind: 'invalid-argument', meaning: 'a user or group specification is malformed' },
+  CONVERT_PATH_LOOP: { kind: 'failed-precondition', meaning: 'too many symbolic links while resolving a path inside an image' },
+  CONVERT_FILE_TOO_LARGE: { kind: 'failed-precondition', meaning: 'a file read from an image (passwd, group) is implausibly large' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -1,4 +1,5 @@
 import type { CommandModule } from '../command';
+import { checkCommand } from './check';
 import { historyCommand } from './history';
 import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
@@ -26,4 +27,5 @@ export const COMMANDS: CommandModule[] = [
   pushCommand,
   loginCommand,
   logoutCommand,
+  checkCommand,
 ];
