@@ -1,12 +1,17 @@
 // The workload registry: `npm run bench` runs these in this order; `npm run bench -- NAME`
 // selects by name. To add a workload, write bench/workloads/<name>.ts and add its line here.
 import type { Workload } from '../harness/types';
+import { dockerfileParseWorkload } from './dockerfile-parse';
 import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
+import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
 
 export const workloads: readonly Workload[] = [
   loadWorkload,
   saveWorkload,
+  registryPushWorkload,
+  registryPullWorkload,
+  dockerfileParseWorkload,
   layerWorkload,
 ];

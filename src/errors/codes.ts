@@ -93,12 +93,31 @@ export const CODES = {
   SNAPSHOT_MOUNT_FAILED: { kind: 'internal', meaning: 'mount(8), umount(8) or the tree copy (cp -a) of a snapshot failed' },
 
   // --- registry ------------------------------------------------------------
+  REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', meaning: 'the registry refused the credentials, or needs some and none were given' },
+  REGISTRY_DENIED: { kind: 'permission-denied', meaning: 'the registry denied access to the repository or operation' },
+  REGISTRY_NAME_UNKNOWN: { kind: 'not-found', meaning: 'the repository is not known to the registry' },
+  REGISTRY_MANIFEST_UNKNOWN: { kind: 'not-found', meaning: 'the manifest (tag or digest) is not in the repository' },
+  REGISTRY_BLOB_UNKNOWN: { kind: 'not-found', meaning: 'the blob is not in the repository' },
+  REGISTRY_MANIFEST_INVALID: { kind: 'invalid-argument', meaning: 'the registry rejected a manifest, or served one hoist cannot use' },
+  REGISTRY_DIGEST_MISMATCH: { kind: 'failed-precondition', meaning: 'bytes from or to the registry do not hash to the digest that names them' },
+  REGISTRY_UPLOAD_INVALID: { kind: 'failed-precondition', meaning: 'a blob upload session was refused, lost or out of step' },
+  REGISTRY_TOO_MANY_REQUESTS: { kind: 'unavailable', meaning: 'the registry rate-limited the client (429) and retries ran out' },
+  REGISTRY_UNAVAILABLE: { kind: 'unavailable', meaning: 'the registry could not be reached or answered 5xx, and retries ran out' },
+  REGISTRY_PROTOCOL: { kind: 'internal', meaning: 'the registry answered in a way the distribution spec does not allow' },
+  REGISTRY_UNSUPPORTED: { kind: 'failed-precondition', meaning: 'the registry does not support an operation hoist needs' },
+  REGISTRY_TLS: { kind: 'failed-precondition', meaning: 'the TLS connection failed (certificate not trusted, or not TLS)' },
+  REGISTRY_CREDENTIALS: { kind: 'failed-precondition', meaning: 'a credential store or docker-credential helper failed, or config.json is unreadable' },
+  REGISTRY_TOO_MANY_REDIRECTS: { kind: 'failed-precondition', meaning: 'the registry redirected more often than allowed' },
 
   // --- runtime -------------------------------------------------------------
 
   // --- build ---------------------------------------------------------------
 
   // --- convert -------------------------------------------------------------
+  CONVERT_USER_UNKNOWN: { kind: 'failed-precondition', meaning: "the image's user or group does not exist in its /etc/passwd or /etc/group" },
+  CONVERT_USER_INVALID: { kind: 'invalid-argument', meaning: 'a user or group specification is malformed' },
+  CONVERT_PATH_LOOP: { kind: 'failed-precondition', meaning: 'too many symbolic links while resolving a path inside an image' },
+  CONVERT_FILE_TOO_LARGE: { kind: 'failed-precondition', meaning: 'a file read from an image (passwd, group) is implausibly large' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof CODES;

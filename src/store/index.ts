@@ -9,3 +9,4 @@ export { writeFileAtomic, fsyncDir } from './atomic-write';
 export { acquireLock, withLock, isOwnerAlive, type LockOptions } from './file-lock';
 export { createLease, oldestLiveLease, type Lease } from './lease';
 export { prune, type PruneOptions, type PruneResult } from './gc';
+export { MemoryContentStore } from './memory-content-store';

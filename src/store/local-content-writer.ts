@@ -1,12 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { isErrno } from '../errors';
 import { Digester, type Digest } from '../oci/digest';
-import { digestMismatch, sizeMismatch } from '../stream/verify-stream';
+import { sizeMismatch } from '../stream/verify-stream';
 import { fsyncDir } from './atomic-write';
 import type { CommitResult, ContentWriter, IngestStatus } from './types';
+import { checkCommitted, endAndFlush } from './writer-end';
 
 const FLUSH_BYTES = 1024 * 1024;
 
@@ -88,19 +88,13 @@ export class LocalContentWriter extends Writable implements ContentWriter {
 
   async commit(options: { size?: number; expected?: Digest } = {}): Promise<CommitResult> {
     if (this.done) throw new Error('ContentWriter: commit after commit/abort');
-    if (!this.writableFinished) {
-      if (!this.writableEnded) this.end();
-      await finished(this, { readable: false });
-    }
+    await endAndFlush(this);
     this.done = true;
     const { digester, expected, dir } = this.init;
     try {
       const size = digester.size;
       const digest = digester.digest();
-      const wantSize = options.size ?? expected.size;
-      const wantDigest = options.expected ?? expected.digest;
-      if (wantSize !== undefined && size !== wantSize) throw sizeMismatch(wantSize, size, wantDigest, { ref: this.ref });
-      if (wantDigest !== undefined && digest !== wantDigest) throw digestMismatch(wantDigest, digest, { ref: this.ref });
+      checkCommitted({ size, digest }, { size: options.size ?? expected.size, digest: options.expected ?? expected.digest }, this.ref);
       const target = this.init.blobPathOf(digest);
       let existed = false;
       try {

@@ -1,10 +1,15 @@
 import type { CommandModule } from '../command';
+import { checkCommand } from './check';
 import { diffCommand } from './diff';
 import { historyCommand } from './history';
 import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
 import { loadCommand } from './load';
+import { loginCommand } from './login';
+import { logoutCommand } from './logout';
 import { pruneCommand } from './prune';
+import { pullCommand } from './pull';
+import { pushCommand } from './push';
 import { rmiCommand } from './rmi';
 import { saveCommand } from './save';
 import { tagCommand } from './tag';
@@ -20,4 +25,9 @@ export const COMMANDS: CommandModule[] = [
   pruneCommand,
   saveCommand,
   loadCommand,
+  pullCommand,
+  pushCommand,
+  loginCommand,
+  logoutCommand,
+  checkCommand,
 ];

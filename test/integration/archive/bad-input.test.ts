@@ -109,6 +109,14 @@ describe('hoist load: bad input leaves the store unchanged', function () {
     await expectFailure(file, /manifest\.json is not valid JSON/);
   });
 
+  it('a malformed image config', async () => {
+    const members = await readTar(good);
+    const dm = JSON.parse(members.get('manifest.json')!.toString());
+    const file = path.join(work, 'badconfig.tar');
+    await writeTar(file, [...members].map(([name, data]) => ({ name, data: name === dm[0].Config ? '{"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": "nope"}}' : data })));
+    await expectFailure(file, /invalid image config: rootfs.diff_ids must be an array/);
+  });
+
   it('a config whose diff_ids do not match the layers', async () => {
     await writeTar(path.join(work, 'diffid.tar'), ociMembers({ configDiffId: `sha256:${'b'.repeat(64)}` }));
     await expectFailure(path.join(work, 'diffid.tar'), /has diffID sha256:[0-9a-f]{64}, but the config expects sha256:b{64}/);

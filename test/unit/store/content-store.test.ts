@@ -1,28 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { isHoistError } from '../../../src/errors';
 import { digestOf, type Digest } from '../../../src/oci';
 import { readCapped } from '../../../src/stream';
 import { Store, writeBlob, writeBlobBytes } from '../../../src/store';
 import { tmpDir } from '../../helpers/tmp';
+import { bytes, chunked } from '../../helpers/data';
 
-function bytes(n: number, seed = 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
-
-function chunked(buf: Buffer, size: number): Readable {
-  const parts: Buffer[] = [];
-  for (let i = 0; i < buf.length; i += size) parts.push(buf.subarray(i, i + size));
-  return Readable.from(parts);
-}
 
 function ingestEntries(store: Store): string[] {
   return fs.readdirSync(store.paths.ingest);

@@ -1,0 +1,31 @@
+import { UsageError } from '../../errors';
+import { createProgressRenderer, type ProgressRenderer, type RegistryClientOptions } from '../../registry';
+import type { CliContext } from '../context';
+
+/** Flags pull and push share, as docker names them (plus hoist's --insecure-registry). */
+export interface RegistryFlags {
+  quiet?: boolean;
+  maxConcurrent?: string;
+  insecureRegistry?: string[];
+}
+
+export function maxConcurrentOf(flags: RegistryFlags): number | undefined {
+  if (flags.maxConcurrent === undefined) return undefined;
+  const n = Number(flags.maxConcurrent);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError('USAGE', `--max-concurrent must be an integer from 1 to 64, not ${JSON.stringify(flags.maxConcurrent)}`);
+  return n;
+}
+
+/** Client options from the context: --debug lines on stderr, --insecure-registry, the environment. */
+export function clientOptionsOf(ctx: CliContext, flags: RegistryFlags): RegistryClientOptions {
+  return {
+    env: ctx.env,
+    ...(flags.insecureRegistry && flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
+    ...(ctx.debug ? { debug: (line: string) => ctx.stderr.write(`debug: ${line}\n`) } : {}),
+  };
+}
+
+/** Per-layer bars on a TTY, lines otherwise, nothing with --quiet. */
+export function rendererOf(ctx: CliContext, flags: RegistryFlags): ProgressRenderer {
+  return createProgressRenderer({ out: ctx.stdout, ...(flags.quiet ? { mode: 'quiet' as const } : {}), debug: ctx.debug });
+}

@@ -1,0 +1,2 @@
+export { resolveInRoot, readFileInRoot } from './read-in-root';
+export { resolveImageUser, parsePasswd, parseGroup, type ExecUser } from './resolve-user';

@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConvertError, isErrno } from '../errors';
+
+const MAX_LINKS = 40;
+
+/**
+ * Resolve `p` inside `root` as if `root` were `/` (chroot semantics, like
+ * securejoin): symlinks are followed by hand, absolute targets restart at
+ * `root`, and `..` never climbs above it. The result is always under `root`.
+ * Missing components are fine (the path is returned as it would be).
+ */
+export function resolveInRoot(root: string, p: string): string {
+  const base = path.resolve(root);
+  const pending = p.split('/').filter((c) => c !== '' && c !== '.');
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const c = pending.shift()!;
+    if (c === '..') {
+      resolved.pop();
+      continue;
+    }
+    const full = path.join(base, ...resolved, c);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(full);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT', 'ENOTDIR')) throw err;
+    }
+    if (st?.isSymbolicLink()) {
+      if (++links > MAX_LINKS) {
+        throw new ConvertError('CONVERT_PATH_LOOP', `too many symbolic links resolving ${p} in the image`, { path: p });
+      }
+      const target = fs.readlinkSync(full);
+      if (target.startsWith('/')) resolved.length = 0;
+      pending.unshift(...target.split('/').filter((x) => x !== '' && x !== '.'));
+      continue;
+    }
+    resolved.push(c);
+  }
+  return path.join(base, ...resolved);
+}
+
+/** Read a small file of the image's rootfs (never outside it); undefined when absent. */
+export function readFileInRoot(root: string, p: string, maxBytes = 4 * 1024 * 1024): string | undefined {
+  const file = resolveInRoot(root, p);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR')) return undefined;
+    throw err;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    if (st.size > maxBytes) {
+      throw new ConvertError('CONVERT_FILE_TOO_LARGE', `${p} in the image is larger than ${maxBytes} bytes`, { path: p, size: st.size });
+    }
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = fs.readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,29 @@
+export { RegistryClient, type RegistryClientOptions, type FetchedManifest, type BlobResponse, type ManifestReference } from './registry-client';
+export { pullImage, DEFAULT_MAX_CONCURRENT, type PullOptions, type PullResult } from './pull/pull-image';
+export { pushImage, findStoreImage, type PushOptions, type PushResult } from './push/push-image';
+export { pushBlob, mountBlob, type PushBlobOptions, type PushBlobResult } from './push/push-blob';
+export { downloadBlob, type DownloadResult } from './pull/download-blob';
+export { selectPlatform } from './pull/select-platform';
+export { mountSourcesFor } from './push/mount-sources';
+export { type LayerCompressor } from './push/layer-compressor';
+export { type BlobOpener, type BlobOpenerAt } from './push/blob-source';
+export { login, logout, normalizeRegistryHost, type LoginOptions } from './login-registry';
+export { type ProgressEvent, type ProgressListener } from './progress';
+export { createProgressRenderer, formatBytes, type ProgressRenderer, type RendererOptions, type RenderMode } from './progress-render';
+export { MANIFEST_ACCEPT } from './manifest-accept';
+export { type Credentials, type CredentialSource } from './auth/credentials';
+export {
+  dockerConfigCredentials,
+  staticCredentials,
+  dockerConfigPath,
+  readDockerConfig,
+  writeDockerConfig,
+  type DockerConfig,
+  type DockerConfigOptions,
+} from './auth/docker-config';
+export { storeCredentials, eraseCredentials } from './auth/login';
+export { parseChallenges, type Challenge } from './auth/challenge';
+export { compose, type Send, type SendWrapper, type RegistryRequest, type RegistryResponse } from './transport/types';
+export { DEFAULT_BACKOFF, type BackoffPolicy } from './transport/backoff';
+export { type DebugLogger } from './transport/with-logging';
+export { redactUrl } from './transport/redact';

@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream';
+import { hasKind, isHoistError, RegistryError, throwIfAborted } from '../../errors';
+import type { Descriptor } from '../../oci/descriptor';
+import type { ContentStore, ContentWriter } from '../../store/types';
+import { ProgressThrottle } from '../progress';
+import type { RegistryClient } from '../registry-client';
+import { backoffDelay, sleepWithSignal } from '../transport/backoff';
+
+export interface DownloadResult {
+  status: 'exists' | 'fetched';
+  /** bytes received over the network */
+  bytes: number;
+}
+
+/**
+ * Writes a body into the writer with backpressure; the writer hashes and
+ * counts. Flowing mode ('data' events) hands over the chunks as they came
+ * off the socket: an async iterator would concatenate the buffered ones first
+ * (a copy of every byte).
+ */
+function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: Error | null) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', finish);
+      w.off('drain', onDrain);
+      w.off('error', onWriterError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      if (!w.write(chunk)) body.pause();
+      onBytes();
+    };
+    const onDrain = () => body.resume();
+    const onEnd = () => finish();
+    const onWriterError = (err: Error) => {
+      body.destroy();
+      finish(err);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', finish);
+    w.on('drain', onDrain);
+    w.on('error', onWriterError);
+  });
+}
+
+async function openWriter(store: ContentStore, desc: Descriptor, signal?: AbortSignal): Promise<ContentWriter | undefined> {
+  // the ref is stable, so a pull killed midway leaves data a later pull resumes
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      return await store.writer({ ref: `pull-${desc.digest}`, expected: { digest: desc.digest, size: desc.size }, resume: true, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (!isHoistError(err, 'INGEST_LOCKED')) throw err;
+      // another process pulls the same blob: wait for it, then use its result
+      await sleepWithSignal(wait, signal);
+      if (await store.has(desc.digest)) return undefined;
+    }
+  }
+}
+
+/**
+ * Fetch one blob into the store, verified as it streams (the store's writer
+ * hashes and checks size and digest at commit). An interrupted body resumes
+ * with Range from the bytes already written (206), or starts over when the
+ * registry ignores Range (200). A digest mismatch discards the ingest.
+ */
+export async function downloadBlob(client: RegistryClient, store: ContentStore, repository: string, desc: Descriptor, signal?: AbortSignal): Promise<DownloadResult> {
+  if (await store.has(desc.digest)) {
+    client.emit({ type: 'blob-skip', action: 'pull', digest: desc.digest, size: desc.size, reason: 'exists' });
+    return { status: 'exists', bytes: 0 };
+  }
+  let w = await openWriter(store, desc, signal);
+  if (w === undefined) return { status: 'exists', bytes: 0 };
+  let received = 0;
+  const progress = new ProgressThrottle(client.emit, 'pull', desc.digest, desc.size);
+  client.emit({ type: 'blob-start', action: 'pull', digest: desc.digest, size: desc.size, mediaType: desc.mediaType, offset: w.status().offset });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(signal);
+      const offset = w.status().offset;
+      let inBody = false;
+      try {
+        if (offset < desc.size) {
+          // the transport already retried the request itself; this loop retries a body cut short
+          const res = await client.fetchBlob(repository, desc, { offset, ...(signal ? { signal } : {}) });
+          inBody = true;
+          if (res.offset !== offset) {
+            // the registry ignored Range: start this ingest over
+            await w.abort();
+            w = (await store.writer({ ref: `pull-${desc.digest}`, expected: { digest: desc.digest, size: desc.size }, ...(signal ? { signal } : {}) }));
+          }
+          const writer = w;
+          await pump(res.body, writer, () => progress.update(writer.status().offset));
+          received += writer.status().offset - res.offset;
+        }
+        progress.update(w.status().offset, true);
+        await w.commit();
+        client.emit({ type: 'blob-done', action: 'pull', digest: desc.digest, size: desc.size });
+        return { status: 'fetched', bytes: received };
+      } catch (err) {
+        const retryable = inBody && (!isHoistError(err) || hasKind(err, 'unavailable'));
+        if (!retryable || attempt >= client.policy.maxAttempts || signal?.aborted) throw err;
+        const delayMs = backoffDelay(attempt, client.policy);
+        const reason = `${(err as Error).message} (resuming at byte ${w.status().offset})`;
+        client.options.debug?.(`retry ${attempt}/${client.policy.maxAttempts - 1} in ${delayMs} ms: blob ${desc.digest}: ${reason}`);
+        client.emit({ type: 'retry', attempt, maxAttempts: client.policy.maxAttempts, delayMs, reason, what: `get blob ${desc.digest}` });
+        await sleepWithSignal(delayMs, signal);
+      }
+    }
+  } catch (err) {
+    await w.abort();
+    if (isHoistError(err, 'CONTENT_DIGEST_MISMATCH') || isHoistError(err, 'CONTENT_SIZE_MISMATCH')) {
+      const d = err.details;
+      throw new RegistryError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `blob from ${client.host}/${repository} does not match its descriptor: expected ${String(d.expected)}, found ${String(d.found)}${err.code === 'CONTENT_SIZE_MISMATCH' ? ' bytes' : ''}; discarded`,
+        { repository, digest: desc.digest, expected: d.expected, found: d.found, check: err.code === 'CONTENT_SIZE_MISMATCH' ? 'size' : 'digest' },
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,125 @@
+import type { Descriptor } from '../../oci/descriptor';
+import type { ImageIndex, ImageManifest } from '../../oci/manifest';
+import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
+import { parseIndex, parseManifest } from '../../oci/parse-documents';
+import { hostPlatform, parsePlatform, type Platform } from '../../oci/platform';
+import { formatReference, parseReference, type Reference } from '../../oci/reference';
+import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
+import type { Store } from '../../store/store';
+import { setTag } from '../../store/tags';
+import { downloadBlob } from './download-blob';
+import { mapLimit } from '../map-limit';
+import { emitter, type ProgressListener } from '../progress';
+import { RegistryClient, type RegistryClientOptions } from '../registry-client';
+import { selectPlatform } from './select-platform';
+
+export interface PullOptions {
+  /** `os/arch[/variant]` or a Platform; default the host's */
+  platform?: string | Platform;
+  /** blobs fetched at once (default 4) */
+  maxConcurrent?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** a client to reuse (its host must be the reference's registry) */
+  client?: RegistryClient;
+  /** options for the client pullImage creates when none is given */
+  clientOptions?: RegistryClientOptions;
+  /** tag the result in the store under the reference (default true) */
+  tag?: boolean;
+}
+
+export interface PullResult {
+  /** the full normalised reference, as tagged */
+  reference: string;
+  /** the image manifest pulled (with the platform when it came from an index): what the tag points at */
+  descriptor: Descriptor;
+  /** the index or manifest list the reference named, when it named one */
+  index?: Descriptor;
+  manifest?: ImageManifest;
+  blobsFetched: number;
+  blobsSkipped: number;
+  bytesFetched: number;
+}
+
+export const DEFAULT_MAX_CONCURRENT = 4;
+
+/**
+ * Pull an image into the store (blobs only; the layer engine unpacks on
+ * demand). Order keeps the store consistent at every step: blobs, then the
+ * manifest, then the index, then the tag. A lease protects fresh blobs from a
+ * concurrent prune. This is the path the builder's FROM uses too.
+ */
+export async function pullImage(store: Store, reference: string | Reference, options: PullOptions = {}): Promise<PullResult> {
+  const t0 = Date.now();
+  const ref = typeof reference === 'string' ? parseReference(reference) : reference;
+  const emit = emitter(options.onProgress ?? options.clientOptions?.onProgress);
+  const client = options.client ?? (await RegistryClient.create(ref.domain, { ...options.clientOptions, onProgress: emit }));
+  const lease = await store.lease();
+  const { signal } = options;
+  try {
+    const repo = ref.path;
+    const top = await client.resolve(repo, ref.digest ?? ref.tag ?? 'latest', signal);
+    emit({ type: 'resolve', ref: formatReference(ref), digest: top.digest, mediaType: top.mediaType });
+    let target = top;
+    let index: Descriptor | undefined;
+    let rawIndex: Buffer | undefined;
+    if (isIndexMediaType(top.mediaType)) {
+      index = top;
+      rawIndex = await fetchOrRead(client, store, repo, top, signal);
+      const wanted = options.platform === undefined ? hostPlatform() : typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
+      target = selectPlatform(parseIndex(rawIndex) as ImageIndex, wanted);
+    }
+    const rawTarget = await fetchOrRead(client, store, repo, target, signal);
+    let manifest: ImageManifest | undefined;
+    let fetched = 0;
+    let skipped = 0;
+    let bytes = 0;
+    if (isManifestMediaType(target.mediaType)) {
+      manifest = parseManifest(rawTarget);
+      const blobs = dedupe([manifest.config, ...manifest.layers]);
+      const results = await mapLimit(blobs, options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (d, s) => downloadBlob(client, store.content, repo, d, s), signal);
+      for (const r of results) {
+        if (r.status === 'fetched') fetched++;
+        else skipped++;
+        bytes += r.bytes;
+      }
+    }
+    // unknown media types and artifacts: kept as they are, not refused
+    await writeBlobBytes(store.content, rawTarget, signal);
+    emit({ type: 'manifest', action: 'pull', digest: target.digest, mediaType: target.mediaType });
+    if (rawIndex !== undefined) await writeBlobBytes(store.content, rawIndex, signal);
+    const name = formatReference(ref);
+    const descriptor: Descriptor = { mediaType: target.mediaType, digest: target.digest, size: target.size, ...(target.platform ? { platform: target.platform } : {}) };
+    if (options.tag !== false) await setTag(store.index, name, descriptor);
+    emit({ type: 'done', action: 'pull', ref: name, digest: descriptor.digest, bytes, ms: Date.now() - t0 });
+    return {
+      reference: name,
+      descriptor,
+      ...(index !== undefined ? { index } : {}),
+      ...(manifest !== undefined ? { manifest } : {}),
+      blobsFetched: fetched,
+      blobsSkipped: skipped,
+      bytesFetched: bytes,
+    };
+  } finally {
+    await lease.release();
+    if (options.client === undefined) await client.close();
+  }
+}
+
+function dedupe(descs: Descriptor[]): Descriptor[] {
+  const seen = new Set<string>();
+  return descs.filter((d) => (seen.has(d.digest) ? false : (seen.add(d.digest), true)));
+}
+
+/** A manifest's bytes: from the store when it has them, else from the registry. */
+async function fetchOrRead(client: RegistryClient, store: Store, repo: string, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
+  if (await store.content.has(desc.digest)) {
+    try {
+      return await readBlobCapped(store.content, desc, undefined, signal);
+    } catch {
+      /* a damaged copy: fetch it again */
+    }
+  }
+  return (await client.getManifest(repo, desc.digest, signal)).raw;
+}

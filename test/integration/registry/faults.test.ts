@@ -1,0 +1,195 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Digest } from '../../../src/oci/digest';
+import { isHoistError } from '../../../src/errors';
+import { pullImage, pushImage, type ProgressEvent, type RegistryClientOptions } from '../../../src/registry';
+import { Store } from '../../../src/store/store';
+import { buildTestImage, type TestImage } from '../../helpers/registry-image';
+import { startFaultProxy, type FaultProxy } from '../../helpers/registry-proxy';
+import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+
+/** No ingest left, every blob hashes to its name, every tag's manifest is present. */
+async function assertStoreConsistent(store: Store): Promise<void> {
+  assert.deepEqual(await store.content.listIngests(), [], 'no ingest left behind');
+  await store.content.walk(async (info) => {
+    const hash = createHash('sha256').update(fs.readFileSync(store.content.blobPath(info.digest))).digest('hex');
+    assert.equal(`sha256:${hash}`, info.digest, 'a blob under blobs/ is whole');
+  });
+  for (const m of (await store.index.read()).manifests) assert.ok(await store.content.has(m.digest), `tag target ${m.digest} present`);
+}
+
+const FAST: RegistryClientOptions = { retry: { baseMs: 20, maxMs: 200 } };
+
+describe('registry: faults injected by a proxy in front of the real registry', function () {
+  let reg: RegistryServer;
+  let proxy: FaultProxy;
+  let img: TestImage;
+  let bigLayer: Digest;
+  let srcStore: Store;
+  const temps: string[] = [];
+  const newStore = async () => {
+    const d = mkTemp('fault');
+    temps.push(d);
+    return Store.open(d);
+  };
+
+  before(async function () {
+    if (!hasRegistry()) this.skip();
+    reg = await startRegistry();
+    proxy = await startFaultProxy(reg.port);
+    const src = await newStore();
+    srcStore = src;
+    img = await buildTestImage(src, { layers: [{ big: Buffer.alloc(3_000_000, 5) }, { small: 'x' }] }, `${proxy.host}/fault/app:1`);
+    bigLayer = img.blobs[1]!.digest;
+    await pushImage(src, `${proxy.host}/fault/app:1`);
+  });
+  afterEach(() => proxy?.setRule(undefined));
+  after(async () => {
+    await proxy?.stop();
+    await reg?.stop();
+    for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('resumes a blob download with Range after the connection drops mid-blob', async () => {
+    let dropped = false;
+    proxy.setRule((r) => {
+      if (!dropped && r.method === 'GET' && r.path.endsWith(`/blobs/${bigLayer}`)) {
+        dropped = true;
+        return { kind: 'drop-response', afterBytes: 1_000_000 };
+      }
+      return undefined;
+    });
+    proxy.log.length = 0;
+    const store = await newStore();
+    const events: ProgressEvent[] = [];
+    const r = await pullImage(store, `${proxy.host}/fault/app:1`, { clientOptions: FAST, onProgress: (e) => events.push(e) });
+    assert.equal(r.descriptor.digest, img.descriptor.digest);
+    const ranged = proxy.log.find((e) => e.path.endsWith(bigLayer) && e.range !== undefined);
+    assert.ok(ranged, 'a Range request followed the drop');
+    assert.match(ranged.range!, /^bytes=[1-9]\d*-$/);
+    assert.equal(ranged.status, 206);
+    assert.ok(events.some((e) => e.type === 'retry'));
+    await assertStoreConsistent(store);
+  });
+
+  it('resumes the partial download a killed pull left in the store (stable ingest ref, Range)', async () => {
+    const store = await newStore();
+    const partial = 1_500_000;
+    const script = `
+      const { Store } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/store/store.js'))});
+      const fs = require('fs');
+      (async () => {
+        const s = await Store.open(process.argv[1]);
+        const w = await s.content.writer({ ref: 'pull-${bigLayer}', expected: { digest: '${bigLayer}', size: ${img.blobs[1]!.size} } });
+        const fd = fs.openSync(process.argv[2], 'r');
+        const buf = Buffer.alloc(${partial});
+        fs.readSync(fd, buf, 0, buf.length, 0);
+        await new Promise((res) => w.write(buf, res));
+        await new Promise((res) => w.write(Buffer.alloc(0), res));
+        process.exit(0); // killed mid-pull: the ingest and its lock stay behind
+      })();`;
+    execFileSync(process.execPath, ['-e', script, store.root, srcStore.content.blobPath(bigLayer)]);
+    const left = await store.content.listIngests();
+    assert.equal(left.length, 1);
+    assert.equal(left[0]!.active, false);
+    assert.ok(left[0]!.offset >= 1_048_576, `partial data on disk (${left[0]!.offset})`);
+    proxy.log.length = 0;
+    const events: ProgressEvent[] = [];
+    const r = await pullImage(store, `${proxy.host}/fault/app:1`, { onProgress: (e) => events.push(e) });
+    assert.equal(r.descriptor.digest, img.descriptor.digest);
+    const get = proxy.log.find((e) => e.path.endsWith(bigLayer));
+    assert.equal(get?.range, `bytes=${left[0]!.offset}-`);
+    assert.equal(get?.status, 206);
+    assert.ok(events.some((e) => e.type === 'blob-start' && e.offset === left[0]!.offset));
+    await assertStoreConsistent(store);
+  });
+
+  it('retries a push whose upload connection drops, with a new upload session', async () => {
+    const src = await newStore();
+    const other = await buildTestImage(src, { layers: [{ f: Buffer.alloc(500_000, 8) }], label: 'drop-push' }, `${proxy.host}/fault/pushdrop:1`);
+    let dropped = 0;
+    proxy.setRule((r) => (r.method === 'PUT' && r.path.includes('/blobs/uploads/') && dropped++ === 0 ? { kind: 'drop-request', afterBytes: 100_000 } : undefined));
+    proxy.log.length = 0;
+    const res = await pushImage(src, `${proxy.host}/fault/pushdrop:1`, undefined, { clientOptions: FAST, maxConcurrent: 1 });
+    assert.equal(res.descriptor.digest, other.descriptor.digest);
+    assert.equal(dropped > 1, true);
+    const posts = proxy.log.filter((e) => e.method === 'POST' && e.path.includes('/blobs/uploads/'));
+    assert.ok(posts.length >= 3, `a new session after the drop (POSTs: ${posts.length})`);
+    const dst = await newStore();
+    assert.equal((await pullImage(dst, `${reg.host}/fault/pushdrop:1`)).descriptor.digest, other.descriptor.digest);
+  });
+
+  it('waits as Retry-After says on 429 and then succeeds', async () => {
+    let n = 0;
+    proxy.setRule((r) => (r.path.includes('/manifests/') && n++ < 1 ? { kind: 'respond', status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' } : undefined));
+    const store = await newStore();
+    const events: ProgressEvent[] = [];
+    const t0 = Date.now();
+    const r = await pullImage(store, `${proxy.host}/fault/app:1`, { clientOptions: FAST, onProgress: (e) => events.push(e) });
+    assert.equal(r.descriptor.digest, img.descriptor.digest);
+    assert.ok(Date.now() - t0 >= 950, 'honoured Retry-After: 1');
+    const retry = events.find((e) => e.type === 'retry');
+    assert.ok(retry && retry.type === 'retry' && retry.delayMs === 1000 && retry.reason === 'HTTP 429');
+  });
+
+  it('rides out 503 bursts on every blob, and fails clearly (bounded) when 503 persists', async () => {
+    const seen = new Map<string, number>();
+    proxy.setRule((r) => {
+      if (!r.path.includes('/blobs/sha256:')) return undefined;
+      const k = r.method + r.path;
+      const c = (seen.get(k) ?? 0) + 1;
+      seen.set(k, c);
+      return c <= 2 ? { kind: 'respond', status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"busy"}]}' } : undefined;
+    });
+    const store = await newStore();
+    const r = await pullImage(store, `${proxy.host}/fault/app:1`, { clientOptions: FAST });
+    assert.equal(r.descriptor.digest, img.descriptor.digest);
+
+    proxy.setRule((req) => (req.path.includes('/blobs/sha256:') ? { kind: 'respond', status: 503 } : undefined));
+    const broken = await newStore();
+    proxy.log.length = 0;
+    await assert.rejects(pullImage(broken, `${proxy.host}/fault/app:1`, { clientOptions: { retry: { baseMs: 5, maxMs: 20, maxAttempts: 3 } } }), (err: unknown) => {
+      assert.ok(isHoistError(err, 'REGISTRY_UNAVAILABLE'), String(err));
+      assert.equal((err as { kind: string }).kind, 'unavailable');
+      return true;
+    });
+    const blobGets = proxy.log.filter((e) => e.path.includes('/blobs/sha256:')).length;
+    assert.ok(blobGets <= 3 * 3, `bounded (${blobGets} blob requests)`);
+    assert.equal((await broken.index.read()).manifests.length, 0, 'nothing tagged');
+    await assertStoreConsistent(broken);
+  });
+
+  it('discards a blob whose bytes do not match its digest and names both digests', async () => {
+    proxy.setRule((r) => (r.method === 'GET' && r.path.endsWith(`/blobs/${bigLayer}`) ? { kind: 'corrupt' } : undefined));
+    const store = await newStore();
+    const err = await pullImage(store, `${proxy.host}/fault/app:1`, { clientOptions: FAST }).then(
+      () => assert.fail('pull succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(isHoistError(err, 'REGISTRY_DIGEST_MISMATCH'), String(err));
+    assert.ok((err as Error).message.includes(bigLayer), 'expected digest in the message');
+    assert.match((err as Error).message, /found sha256:[0-9a-f]{64}/);
+    assert.equal(await store.content.has(img.blobs[1]!.digest), false);
+    assert.equal((await store.index.read()).manifests.length, 0);
+    await assertStoreConsistent(store);
+  });
+
+  it('recovers from 416 on a chunk by asking the upload its Range', async () => {
+    const src = await newStore();
+    const other = await buildTestImage(src, { layers: [{ f: Buffer.alloc(900_000, 4) }], label: '416' }, `${proxy.host}/fault/chunk416:1`);
+    let patches = 0;
+    proxy.setRule((r) => (r.method === 'PATCH' && ++patches === 2 ? { kind: 'respond', status: 416, body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"range"}]}' } : undefined));
+    proxy.log.length = 0;
+    const res = await pushImage(src, `${proxy.host}/fault/chunk416:1`, undefined, { clientOptions: FAST, chunkSize: 256 * 1024, maxConcurrent: 1 });
+    assert.equal(res.descriptor.digest, other.descriptor.digest);
+    const i416 = proxy.log.findIndex((e) => e.status === 416);
+    assert.ok(i416 >= 0);
+    assert.equal(proxy.log[i416 + 1]?.method, 'GET', 'asked the upload status after the 416');
+    assert.equal(proxy.log[i416 + 1]?.status, 204);
+    const dst = await newStore();
+    assert.equal((await pullImage(dst, `${reg.host}/fault/chunk416:1`)).descriptor.digest, other.descriptor.digest);
+  });
+});

@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MediaType } from '../../../src/oci/media-types';
+import { parseManifest } from '../../../src/oci/parse-documents';
+import { pullImage, pushImage } from '../../../src/registry';
+import { readBlobCapped } from '../../../src/store/helpers';
+import { Store } from '../../../src/store/store';
+import { startDockerd, type Dockerd } from '../../helpers/registry-dockerd';
+import { buildTestImage } from '../../helpers/registry-image';
+import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+
+const BUSYBOX = '/bin/busybox';
+
+describe('registry: interop with docker (own dockerd)', function () {
+  this.timeout(180_000);
+  let reg: RegistryServer;
+  let dockerd: Dockerd | undefined;
+  let dir: string;
+
+  before(async function () {
+    if (!hasRegistry() || !fs.existsSync(BUSYBOX)) {
+      console.log('    skipped: needs docker-registry and busybox-static');
+      this.skip();
+    }
+    const d = await startDockerd();
+    if (typeof d === 'string') {
+      console.log(`    skipped: ${d}`);
+      this.skip();
+    }
+    dockerd = d as Dockerd;
+    dir = mkTemp('docker');
+    reg = await startRegistry();
+  });
+  after(async () => {
+    await dockerd?.stop();
+    await reg?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('docker push -> hoist pull: same manifest digest, Docker v2 media types kept', async () => {
+    const rootfs = path.join(dir, 'rootfs');
+    fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
+    fs.copyFileSync(BUSYBOX, path.join(rootfs, 'bin', 'busybox'));
+    fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+    fs.writeFileSync(path.join(rootfs, 'hello.txt'), 'from docker\n');
+    const tarFile = path.join(dir, 'rootfs.tar');
+    execFileSync('/bin/tar', ['-C', rootfs, '-cf', tarFile, '.']);
+    const ref = `${reg.host}/docker/busybox:1`;
+    await dockerd!.docker(['import', tarFile, ref]);
+    await dockerd!.docker(['push', ref]);
+    const repoDigest = (await dockerd!.docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref])).trim();
+    const digest = repoDigest.slice(repoDigest.indexOf('@') + 1);
+    const store = await Store.open(path.join(dir, 'store'));
+    const pulled = await pullImage(store, ref);
+    assert.equal(pulled.descriptor.digest, digest);
+    assert.equal(pulled.descriptor.mediaType, MediaType.DockerManifest);
+    const m = parseManifest(await readBlobCapped(store.content, pulled.descriptor));
+    assert.equal(m.layers[0]!.mediaType, MediaType.DockerLayerGzip);
+    assert.ok(await store.content.has(m.layers[0]!.digest));
+  });
+
+  it('hoist push (uncompressed OCI layers) -> docker pull and docker run read the files', async () => {
+    const store = await Store.open(path.join(dir, 'store2'));
+    const ref = `${reg.host}/hoist/busybox:1`;
+    const img = await buildTestImage(
+      store,
+      { layers: [{ 'bin/busybox': { data: fs.readFileSync(BUSYBOX), mode: 0o755 } }, { 'etc/greeting': 'hello from hoist\n' }] },
+      ref,
+    );
+    await pushImage(store, ref);
+    await dockerd!.docker(['pull', ref]);
+    const repoDigest = (await dockerd!.docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref])).trim();
+    assert.equal(repoDigest.slice(repoDigest.indexOf('@') + 1), img.descriptor.digest);
+    const out = await dockerd!.docker(['run', '--rm', '--network', 'none', ref, '/bin/busybox', 'cat', '/etc/greeting']);
+    assert.equal(out, 'hello from hoist\n');
+  });
+});
