@@ -4,6 +4,7 @@ import { diffTrees } from '../layer/diff/diff-trees';
 import { diffUpperDir, type DiffOptions } from '../layer/diff/diff-upper';
 import type { PackEntry } from '../layer/diff/pack-entry';
 import { writeLayer, type LayerWriteResult, type WriteLayerOptions } from '../layer/write-layer';
+import type { Descriptor } from '../oci/descriptor';
 import type { ContentStore } from '../store/types';
 import { withMount } from './mount';
 import type { Mount } from './types';
@@ -65,4 +66,18 @@ export async function applyToMounts(source: Readable, mounts: readonly Mount[], 
     if (upperdir !== undefined) return applyLayer(source, upperdir, { ...options, whiteouts: 'overlay' });
   }
   return withMount(mounts, (root) => applyLayer(source, root, { ...options, whiteouts: options.whiteouts ?? 'delete' }));
+}
+
+/** The Differ seam (STYLE.md B3): compare mounts into a layer, apply a layer onto mounts. */
+export interface Differ {
+  compare(lower: readonly Mount[], upper: readonly Mount[], options?: WriteLayerOptions & DiffOptions): Promise<LayerWriteResult>;
+  /** Streams `desc` from the content store (verified), decompresses, extracts; returns the diffID it computed. */
+  apply(desc: Descriptor, mounts: readonly Mount[], options?: ApplyOptions): Promise<ApplyResult>;
+}
+
+export function createDiffer(content: ContentStore): Differ {
+  return {
+    compare: (lower, upper, options = {}) => compareMounts(content, lower, upper, options),
+    apply: async (desc, mounts, options = {}) => applyToMounts(await content.open(desc, options.signal ? { signal: options.signal } : {}), mounts, options),
+  };
 }

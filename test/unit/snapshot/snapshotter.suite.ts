@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHoistError } from '../../../src/errors';
 import { computeChainIds } from '../../../src/oci';
-import { applyToMounts, compareMounts, unpackImage, withMount, type DirSnapshotter } from '../../../src/snapshot';
+import { createDiffer, unpackImage, withMount, type DirSnapshotter } from '../../../src/snapshot';
 import { Store } from '../../../src/store';
 import { buildImage, SAMPLE_STEPS } from '../../helpers/layer-image';
 import { describeTree, makeTempDir } from '../../helpers/layer-tree';
@@ -56,14 +56,16 @@ export function snapshotterSuite(name: string, make: (store: Store) => DirSnapsh
         fs.rmSync(path.join(root, 'app/main.js'));
         fs.mkdirSync(path.join(root, 'new-dir'));
       });
-      const layer = await compareMounts(store.content, await sn.mounts(parent), mounts);
+      const differ = createDiffer(store.content);
+      const layer = await differ.compare(await sn.mounts(parent), mounts);
       const chainId = computeChainIds([...image.config.rootfs.diff_ids, layer.diffId])[2] as string;
       await sn.commit(chainId, 'run-1');
       await rejectsWith(sn.stat('run-1'), 'SNAPSHOT_NOT_FOUND');
       const viewed = await withMount(await sn.view('v', chainId), (root) => describeTree(root, { mtimes: false }));
       // the same layer applied on a fresh copy of the parent gives the same tree
       const check = await sn.prepare('check', parent);
-      await applyToMounts(await store.content.open(layer.descriptor), check);
+      const applied1 = await differ.apply(layer.descriptor, check);
+      assert.equal(applied1.diffId, layer.diffId);
       const applied = await withMount(check, (root) => describeTree(root, { mtimes: false }));
       assert.deepEqual(applied, viewed);
       assert.ok(viewed.some((r) => r.path === 'new-dir') && !viewed.some((r) => r.path === 'app/main.js'));
