@@ -2,6 +2,7 @@
 // selects by name. To add a workload, write bench/workloads/<name>.ts and add its line here.
 import type { Workload } from '../harness/types';
 import { dockerfileParseWorkload } from './dockerfile-parse';
+import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
@@ -12,4 +13,5 @@ export const workloads: readonly Workload[] = [
   registryPushWorkload,
   registryPullWorkload,
   dockerfileParseWorkload,
+  layerWorkload,
 ];

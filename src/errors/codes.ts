@@ -69,8 +69,28 @@ export const CODES = {
   DOCKERFILE_CHECK_FAILED: { kind: 'failed-precondition', meaning: 'build checks found violations and the check directive asks for error=true' },
 
   // --- layer ---------------------------------------------------------------
+  LAYER_UNSAFE_PATH: { kind: 'invalid-argument', meaning: 'a layer entry names a path outside the root (.., absolute, through a symlink)' },
+  LAYER_ROOT_NOT_DIR: { kind: 'invalid-argument', meaning: 'a layer entry would make the root something other than a directory' },
+  LAYER_HARDLINK_INVALID: { kind: 'invalid-argument', meaning: 'a hard link names a missing target, a directory, or a path outside the root' },
+  LAYER_TAR_INVALID: { kind: 'invalid-argument', meaning: 'a layer tar has a malformed header (checksum, number, PAX record)' },
+  LAYER_TAR_TRUNCATED: { kind: 'invalid-argument', meaning: 'a layer tar ends before its end-of-archive marker' },
+  LAYER_TAR_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'a layer tar uses an entry type hoist does not extract (GNU sparse, volume, ...)' },
+  LAYER_TRAILING_DATA: { kind: 'invalid-argument', meaning: 'non-zero bytes follow the end-of-archive marker of a layer tar' },
+  LAYER_TOO_LARGE: { kind: 'invalid-argument', meaning: 'the uncompressed layer exceeds the size limit' },
+  LAYER_DIFFID_MISMATCH: { kind: 'failed-precondition', meaning: 'an uncompressed layer does not hash to the diffID the image config names' },
+  LAYER_NATIVE_UNAVAILABLE: { kind: 'unavailable', meaning: 'the native helper (python3) for xattrs and device nodes is not available' },
+  LAYER_NATIVE_FAILED: { kind: 'internal', meaning: 'the native helper failed (xattr, mknod)' },
+  LAYER_NOT_FOUND: { kind: 'not-found', meaning: 'an image has no layer with the requested index' },
 
   // --- snapshot ------------------------------------------------------------
+  SNAPSHOT_NOT_FOUND: { kind: 'not-found', meaning: 'no snapshot has this key or name' },
+  SNAPSHOT_EXISTS: { kind: 'already-exists', meaning: 'a snapshot with this key or name already exists' },
+  SNAPSHOT_INVALID_STATE: { kind: 'failed-precondition', meaning: 'the snapshot is of the wrong kind for the operation (commit a view, parent not committed)' },
+  SNAPSHOT_IN_USE: { kind: 'failed-precondition', meaning: 'the snapshot is the parent of another snapshot' },
+  SNAPSHOT_NAME_INVALID: { kind: 'invalid-argument', meaning: 'committed snapshot names must be chainIDs (sha256:<hex>)' },
+  SNAPSHOT_KIND_MISMATCH: { kind: 'failed-precondition', meaning: 'the unpacked layer was written by the other snapshotter' },
+  SNAPSHOT_UNSUPPORTED: { kind: 'unavailable', meaning: 'the snapshotter needs what this host lacks (root, overlayfs)' },
+  SNAPSHOT_MOUNT_FAILED: { kind: 'internal', meaning: 'mount(8), umount(8) or the tree copy (cp -a) of a snapshot failed' },
 
   // --- registry ------------------------------------------------------------
   REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', meaning: 'the registry refused the credentials, or needs some and none were given' },

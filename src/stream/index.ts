@@ -1,2 +1,6 @@
 export * from './read-capped';
 export * from './verify-stream';
+export * from './coalesce';
+export * from './parallel-gzip';
+export * from './compression';
+export * from './compression-detect';

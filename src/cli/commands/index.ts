@@ -1,5 +1,6 @@
 import type { CommandModule } from '../command';
 import { checkCommand } from './check';
+import { diffCommand } from './diff';
 import { historyCommand } from './history';
 import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
@@ -18,6 +19,7 @@ export const COMMANDS: CommandModule[] = [
   imagesCommand,
   inspectCommand,
   historyCommand,
+  diffCommand,
   tagCommand,
   rmiCommand,
   pruneCommand,

@@ -1,0 +1,37 @@
+import { LAYER_XATTR_PREFIXES, type NativeOps } from '../native/native-ops';
+import { defaultNativeOps } from '../native/python-native-ops';
+import type { PackEntry } from './pack-entry';
+
+/**
+ * Fills `xattrs` of every non-whiteout entry in one batch (default backend:
+ * the shared python3 helper); with `extraPrefixes`
+ * (overlay's `trusted.overlay.`), returns those too, by entry index.
+ */
+export async function readEntryXattrs(
+  entries: PackEntry[],
+  native: NativeOps | undefined,
+  extraPrefixes: readonly string[] = [],
+): Promise<Map<number, Map<string, Buffer>>> {
+  const extra = new Map<number, Map<string, Buffer>>();
+  native ??= defaultNativeOps();
+  if (!(await native.available())) return extra;
+  const targets = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.source !== undefined && e.whiteout !== true);
+  const found = await native.listXattrs(
+    targets.map(({ e }) => e.source as string),
+    [...LAYER_XATTR_PREFIXES, ...extraPrefixes],
+  );
+  targets.forEach(({ e, i }, k) => {
+    const all = found[k];
+    if (all === undefined) return;
+    for (const [name, value] of all) {
+      if (extraPrefixes.some((p) => name.startsWith(p))) {
+        if (!extra.has(i)) extra.set(i, new Map());
+        extra.get(i)?.set(name, value);
+      } else {
+        e.xattrs ??= new Map();
+        e.xattrs.set(name, value);
+      }
+    }
+  });
+  return extra;
+}

@@ -1,0 +1,17 @@
+export type { PackEntry } from './diff/pack-entry';
+export { compareEntryNames, sortEntries, WHITEOUT_PREFIX, OPAQUE_WHITEOUT } from './diff/pack-entry';
+export { diffUpperDir, type DiffOptions } from './diff/diff-upper';
+export { diffTrees } from './diff/diff-trees';
+export { sourceDateEpoch, entryTypeOfStats } from './diff/stat-header';
+export { TarPackStream, packEntries, type PackOptions } from './tar/pack-stream';
+export { readTar, type EntryHandler, type EntrySink, type ReadTarOptions, type ReadTarResult } from './tar/tar-reader';
+export { encodeHeader } from './tar/encode-header';
+export type { TarHeader, EntryType } from './tar/tar-header';
+export { writeLayer, writeLayers, mapLimit, type WriteLayerOptions, type LayerWriteResult } from './write-layer';
+export { applyLayer, type ApplyOptions, type ApplyResult } from './apply/apply-layer';
+export type { ApplyWarning, ExtractOptions } from './apply/apply-types';
+export { normalizeEntryName } from './apply/safe-path';
+export type { NativeOps, XattrItem, MknodItem } from './native/native-ops';
+export { LAYER_XATTR_PREFIXES, isLayerXattr } from './native/native-ops';
+export { PythonNativeOps, defaultNativeOps } from './native/python-native-ops';
+export { describeLayerChanges, type LayerChanges, type FileChange } from './layer-changes';

@@ -1,0 +1,82 @@
+import { pipeline } from 'node:stream/promises';
+import type { Descriptor } from '../oci/descriptor';
+import type { Digest } from '../oci/digest';
+import { layerMediaType, type Compression } from '../oci/media-types';
+import type { ContentStore } from '../store/types';
+import { createCompressStream, type CompressOptions } from '../stream/compression';
+import type { PackEntry } from './diff/pack-entry';
+import { sourceDateEpoch } from './diff/stat-header';
+import { TarPackStream } from './tar/pack-stream';
+
+export interface WriteLayerOptions extends CompressOptions {
+  /** default gzip */
+  compression?: Compression;
+  /** OCI (default) or Docker media types */
+  mediaTypeFamily?: 'oci' | 'docker';
+  /** default: process.env.SOURCE_DATE_EPOCH */
+  sourceDateEpoch?: number;
+  signal?: AbortSignal;
+}
+
+export interface LayerWriteResult {
+  /** the compressed blob, committed into the store */
+  descriptor: Descriptor;
+  /** sha256 of the uncompressed tar */
+  diffId: Digest;
+  /** bytes of the uncompressed tar */
+  uncompressedSize: number;
+}
+
+/**
+ * Packs a sorted changeset, compresses it and commits it into the content
+ * store in one pass: the diffID is hashed as tar bytes leave the packer, the
+ * digest as compressed bytes enter the store. Hold a store lease around this
+ * and the manifest write that references the blob.
+ */
+export async function writeLayer(content: ContentStore, entries: readonly PackEntry[], options: WriteLayerOptions = {}): Promise<LayerWriteResult> {
+  const compression = options.compression ?? 'gzip';
+  const epoch = options.sourceDateEpoch ?? sourceDateEpoch();
+  const pack = new TarPackStream(entries, {
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const writer = await content.writer(options.signal ? { signal: options.signal } : {});
+  try {
+    await pipeline(pack, createCompressStream(compression, options), writer, options.signal ? { signal: options.signal } : {});
+    const committed = await writer.commit();
+    return {
+      descriptor: { mediaType: layerMediaType(compression, options.mediaTypeFamily), digest: committed.digest, size: committed.size },
+      diffId: pack.diffId(),
+      uncompressedSize: pack.size,
+    };
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Runs jobs with at most `limit` at once (layers packed in parallel keep both
+ * cores busy: while one waits on the threadpool, the other packs).
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Writes several changesets, `concurrency` at a time (default 2: both cores). */
+export function writeLayers(
+  content: ContentStore,
+  changesets: ReadonlyArray<readonly PackEntry[]>,
+  options: WriteLayerOptions & { concurrency?: number } = {},
+): Promise<LayerWriteResult[]> {
+  return mapLimit(changesets, options.concurrency ?? 2, (entries) => writeLayer(content, entries, options));
+}

@@ -1,0 +1,94 @@
+import * as path from 'node:path';
+import { isHoistError, LayerError, throwIfAborted } from '../errors';
+import { computeChainIds } from '../oci/chain-id';
+import type { Descriptor } from '../oci/descriptor';
+import type { ImageConfig, ImageManifest } from '../oci/manifest';
+import type { Store } from '../store/store';
+import { applyLayer, type ApplyOptions } from '../layer/apply/apply-layer';
+import type { ApplyWarning } from '../layer/apply/apply-types';
+import type { DirSnapshotter } from './dir-snapshotter';
+
+export interface UnpackOptions extends Pick<ApplyOptions, 'maxSize' | 'native' | 'preserveOwnership'> {
+  signal?: AbortSignal;
+  onProgress?: (event: { layer: number; digest: string; chainId: string; state: 'present' | 'unpacked' }) => void;
+  onWarning?: (warning: ApplyWarning) => void;
+}
+
+export interface UnpackResult {
+  /** the chainID of every layer, bottom first; the last is the image's top snapshot */
+  chainIds: string[];
+  unpacked: number;
+  skipped: number;
+}
+
+/**
+ * Unpacks an image's layers into `layers/<chainID>/`, each once: a chainID
+ * already committed is skipped; otherwise an active snapshot is prepared on
+ * the previous chainID, the blob applied into it (diffID checked against the
+ * config as it streams), and it is committed as the chainID. On failure the
+ * temporary snapshot is removed, so no half layer is left under a chainID.
+ * Runs under a store lease, so a concurrent prune leaves fresh layers alone.
+ */
+export async function unpackImage(
+  store: Store,
+  snapshotter: DirSnapshotter,
+  image: { manifest: ImageManifest; config: ImageConfig },
+  options: UnpackOptions = {},
+): Promise<UnpackResult> {
+  const { manifest, config } = image;
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new LayerError('LAYER_DIFFID_MISMATCH', `manifest has ${manifest.layers.length} layers, config ${diffIds.length} diff_ids`, {});
+  }
+  const chainIds = computeChainIds(diffIds);
+  const lease = await store.lease();
+  let unpacked = 0;
+  try {
+    for (const [i, desc] of manifest.layers.entries()) {
+      throwIfAborted(options.signal);
+      const chainId = chainIds[i] as string;
+      if (await isCommitted(snapshotter, chainId)) {
+        options.onProgress?.({ layer: i, digest: desc.digest, chainId, state: 'present' });
+        continue;
+      }
+      await unpackOne(store, snapshotter, desc, i === 0 ? undefined : chainIds[i - 1], chainId, diffIds[i] as ImageConfig['rootfs']['diff_ids'][number], options);
+      unpacked++;
+      options.onProgress?.({ layer: i, digest: desc.digest, chainId, state: 'unpacked' });
+    }
+  } finally {
+    await lease.release();
+  }
+  return { chainIds, unpacked, skipped: chainIds.length - unpacked };
+}
+
+async function isCommitted(snapshotter: DirSnapshotter, chainId: string): Promise<boolean> {
+  try {
+    return (await snapshotter.stat(chainId)).kind === 'committed';
+  } catch (err) {
+    if (isHoistError(err, 'SNAPSHOT_NOT_FOUND')) return false;
+    throw err;
+  }
+}
+
+async function unpackOne(
+  store: Store,
+  snapshotter: DirSnapshotter,
+  desc: Descriptor,
+  parent: string | undefined,
+  chainId: string,
+  diffId: ImageConfig['rootfs']['diff_ids'][number],
+  options: UnpackOptions,
+): Promise<void> {
+  const key = `unpack-${process.pid}-${Date.now()}-${chainId}`;
+  await snapshotter.prepare(key, parent, options.signal ? { signal: options.signal } : {});
+  try {
+    const { dir } = await snapshotter.dirOf(key);
+    const source = await store.content.open(desc, options.signal ? { signal: options.signal } : {});
+    await applyLayer(source, path.join(dir, 'fs'), { ...options, whiteouts: snapshotter.whiteouts, expectedDiffId: diffId });
+    await snapshotter.commit(chainId, key);
+  } catch (err) {
+    await snapshotter.remove(key).catch(() => undefined);
+    if (isHoistError(err, 'SNAPSHOT_EXISTS')) return; // another unpack committed it first
+    throw err;
+  }
+}
