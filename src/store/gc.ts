@@ -13,6 +13,10 @@ import { oldestLiveLease } from './lease';
 import { refNameOf } from './tags';
 import type { Store } from './store';
 
+/** the layer engine builds unpacked layers under layers/.tmp-* and renames them into place */
+const TEMP_LAYER_PREFIX = '.tmp-';
+const TEMP_LAYER_MIN_AGE_MS = 15 * 60 * 1000;
+
 export interface PruneOptions {
   /** also remove build cache records (docker's `builder prune --all`) */
   all?: boolean;
@@ -156,12 +160,17 @@ export async function prune(store: Store, options: PruneOptions = {}): Promise<P
       const st = await fs.stat(dir).catch(() => undefined);
       if (st === undefined) continue;
       const chainId = `sha256:${name}`;
-      const isTemp = !isDigest(chainId);
-      if (!isTemp && chains.has(chainId)) continue;
-      if (protectedByLease(st.mtimeMs)) continue;
+      if (isDigest(chainId)) {
+        if (chains.has(chainId) || protectedByLease(st.mtimeMs)) continue;
+        result.layers.push(chainId);
+      } else if (name.startsWith(TEMP_LAYER_PREFIX)) {
+        // a crashed unpack's leftovers: only when nothing is in flight and it is old
+        if (leaseStart !== undefined || Date.now() - st.mtimeMs < TEMP_LAYER_MIN_AGE_MS) continue;
+      } else {
+        continue; // .snapshots/ (active snapshots belong to whoever prepared them) and anything not ours
+      }
       result.reclaimedBytes += await dirSize(dir);
       if (!options.dryRun) await fs.rm(dir, { recursive: true, force: true });
-      if (!isTemp) result.layers.push(chainId as Digest);
     }
     if (!options.dryRun) result.ingests = await store.content.cleanStaleIngests();
     return result;

@@ -74,7 +74,16 @@ describe('store/tags and prune', () => {
     const orphanChain = digestOf('orphan chain');
     fs.mkdirSync(store.paths.layer(orphanChain), { recursive: true });
     fs.utimesSync(store.paths.layer(orphanChain), new Date(0), new Date(0));
+    // the layer engine's own dirs: active snapshots are never pruned, old temp dirs are
+    fs.mkdirSync(path.join(store.paths.layers, '.snapshots', 'abc', 'fs'), { recursive: true });
+    fs.utimesSync(path.join(store.paths.layers, '.snapshots'), new Date(0), new Date(0));
+    fs.mkdirSync(path.join(store.paths.layers, '.tmp-old'));
+    fs.utimesSync(path.join(store.paths.layers, '.tmp-old'), new Date(0), new Date(0));
+    fs.mkdirSync(path.join(store.paths.layers, '.tmp-fresh'));
     const res = await prune(store);
+    assert.ok(fs.existsSync(path.join(store.paths.layers, '.snapshots', 'abc', 'fs')));
+    assert.ok(!fs.existsSync(path.join(store.paths.layers, '.tmp-old')));
+    assert.ok(fs.existsSync(path.join(store.paths.layers, '.tmp-fresh')));
     assert.deepEqual(res.untaggedImages, [dropped.digest]);
     assert.ok(res.blobs.includes(stray.digest));
     assert.ok(res.blobs.includes(dropped.digest));
