@@ -6,6 +6,7 @@ import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
+import { runWorkload } from './run';
 
 export const workloads: readonly Workload[] = [
   loadWorkload,
@@ -14,4 +15,5 @@ export const workloads: readonly Workload[] = [
   registryPullWorkload,
   dockerfileParseWorkload,
   layerWorkload,
+  runWorkload,
 ];

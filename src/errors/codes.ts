@@ -110,6 +110,12 @@ export const CODES = {
   REGISTRY_TOO_MANY_REDIRECTS: { kind: 'failed-precondition', meaning: 'the registry redirected more often than allowed' },
 
   // --- runtime -------------------------------------------------------------
+  RUNTIME_NOT_FOUND: { kind: 'unavailable', meaning: 'the OCI runtime (runc) is not installed or not on PATH' },
+  RUNTIME_FAILED: { kind: 'internal', meaning: 'a runc command failed (its stderr is in the message)' },
+  RUNTIME_EXIT_NONZERO: { kind: 'failed-precondition', meaning: 'the container process exited with a non-zero status or was killed by a signal' },
+  RUNTIME_CONTAINER_EXISTS: { kind: 'already-exists', meaning: 'a container with that name or ID already exists (use --force or another name)' },
+  RUNTIME_CONTAINER_NOT_FOUND: { kind: 'not-found', meaning: 'runc knows no container of that ID' },
+  RUNTIME_CONTAINER_NAME_INVALID: { kind: 'invalid-argument', meaning: 'a container name is not [a-zA-Z0-9][a-zA-Z0-9_.-]*' },
 
   // --- build ---------------------------------------------------------------
 
@@ -118,6 +124,13 @@ export const CODES = {
   CONVERT_USER_INVALID: { kind: 'invalid-argument', meaning: 'a user or group specification is malformed' },
   CONVERT_PATH_LOOP: { kind: 'failed-precondition', meaning: 'too many symbolic links while resolving a path inside an image' },
   CONVERT_FILE_TOO_LARGE: { kind: 'failed-precondition', meaning: 'a file read from an image (passwd, group) is implausibly large' },
+  CONVERT_BUNDLE_NO_COMMAND: { kind: 'invalid-argument', meaning: 'the image has no Entrypoint or Cmd and no command was given' },
+  CONVERT_BUNDLE_EXISTS: { kind: 'already-exists', meaning: 'the bundle directory exists and is not empty (use --force to replace it)' },
+  CONVERT_BUNDLE_SPEC_INVALID: { kind: 'internal', meaning: 'the runtime spec hoist built breaks a rule of the OCI runtime spec' },
+  CONVERT_BUNDLE_MOUNT_INVALID: { kind: 'invalid-argument', meaning: 'a volume or bind mount specification is malformed' },
+  CONVERT_BUNDLE_HOSTNAME_INVALID: { kind: 'invalid-argument', meaning: 'a hostname is not a valid host name' },
+  CONVERT_BUNDLE_ROOTLESS_USER: { kind: 'failed-precondition', meaning: "a rootless bundle cannot run the image's non-root user (only the invoking user is mapped)" },
+  CONVERT_BUNDLE_OVERLAY_UNSUPPORTED: { kind: 'failed-precondition', meaning: 'an overlay rootfs needs root, overlayfs and the overlay snapshotter; use --rootfs copy' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof CODES;

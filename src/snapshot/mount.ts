@@ -90,3 +90,50 @@ export async function isOverlaySupported(): Promise<boolean> {
   const filesystems = await fs.readFile('/proc/filesystems', 'utf8').catch(() => '');
   return /\toverlay$/m.test(filesystems);
 }
+
+/**
+ * Mounts `mounts` on the existing directory `target` and leaves them mounted
+ * (a bundle's rootfs that must outlive this process; pair with `unmountAt`).
+ * If a later mount of the list fails, the earlier ones are unmounted.
+ */
+export async function mountAt(mounts: readonly Mount[], target: string): Promise<void> {
+  let mounted = 0;
+  try {
+    for (const m of mounts) {
+      if (m.type === 'bind') {
+        await run('mount', ['--bind', m.source, target]);
+        mounted++;
+        if (m.options.includes('ro')) await run('mount', ['-o', 'remount,bind,ro', target]);
+        continue;
+      }
+      const short = await shortenLowerdirs(m.options);
+      try {
+        await run('mount', ['-t', 'overlay', m.source, '-o', short.options.join(','), target], short.cwd);
+      } finally {
+        if (short.cwd !== undefined) await fs.rm(short.cwd, { recursive: true, force: true });
+      }
+      mounted++;
+    }
+  } catch (err) {
+    for (; mounted > 0; mounted--) await run('umount', [target]).catch(() => run('umount', ['-l', target]).catch(() => undefined));
+    throw err;
+  }
+}
+
+/** Whether something is mounted exactly at `target` (per /proc/self/mountinfo). */
+export async function isMountedAt(target: string): Promise<boolean> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const want = path.resolve(target);
+  // field 5 is the mount point, with space, tab, newline and backslash octal-escaped
+  return info.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))) === want);
+}
+
+/**
+ * Unmounts everything stacked at `target` (lazily when busy); nothing
+ * mounted there is not an error.
+ */
+export async function unmountAt(target: string): Promise<void> {
+  for (let i = 0; i < 16 && (await isMountedAt(target)); i++) {
+    await run('umount', [target]).catch(() => run('umount', ['-l', target]));
+  }
+}

@@ -1,4 +1,5 @@
 import type { CommandModule } from '../command';
+import { bundleCommand } from './bundle';
 import { checkCommand } from './check';
 import { diffCommand } from './diff';
 import { historyCommand } from './history';
@@ -10,6 +11,7 @@ import { logoutCommand } from './logout';
 import { pruneCommand } from './prune';
 import { pullCommand } from './pull';
 import { pushCommand } from './push';
+import { runCommand } from './run';
 import { rmiCommand } from './rmi';
 import { saveCommand } from './save';
 import { tagCommand } from './tag';
@@ -30,4 +32,6 @@ export const COMMANDS: CommandModule[] = [
   loginCommand,
   logoutCommand,
   checkCommand,
+  bundleCommand,
+  runCommand,
 ];

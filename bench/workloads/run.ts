@@ -1,0 +1,53 @@
+// `run`: `hoist run --rm IMAGE true` on a busybox image already in the store (start + stop of a
+// container: overlay bundle, runc, cleanup), and `hoist bundle --rootfs overlay` of the 1 GiB /
+// 7,500-file image already unpacked in the store (the target: < 1 s, no copy). A podman row
+// belongs next to the first case when podman is installed (it is not a known tool here yet).
+import { join } from 'node:path';
+import { makeDockerArchive } from '../../fixtures/images/make-busybox-image';
+import { setupImage, type ImageState } from '../fixtures/image-fixture';
+import { freshDir } from '../harness/fresh-dir';
+import { defineProcessWorkload } from '../harness/types';
+
+const root = (scratch: string): string => join(scratch, 'root');
+
+export const runWorkload = defineProcessWorkload<ImageState>({
+  kind: 'process',
+  name: 'run',
+  description: 'hoist run --rm busybox true (image in the store), and hoist bundle --rootfs overlay of the 1 GiB image (layers unpacked).',
+  setup: setupImage,
+  cases: [
+    {
+      label: 'hoist run --rm IMAGE true',
+      tool: 'hoist',
+      prepare: async (r) => {
+        freshDir(root(r.scratch));
+        const archive = join(r.scratch, 'busybox.tar');
+        await makeDockerArchive(archive, { tags: ['bench-busybox:1'] });
+        await r.exec({ argv: [...r.tool('hoist'), 'load', '-i', archive], env: { HOIST_ROOT: root(r.scratch) } });
+      },
+      command: (r) => ({ argv: [...r.tool('hoist'), 'run', '--rm', 'bench-busybox:1', 'true'], env: { HOIST_ROOT: root(r.scratch) } }),
+    },
+    {
+      label: 'hoist bundle --rootfs overlay (1 GiB image)',
+      tool: 'hoist',
+      prepare: async (r) => {
+        freshDir(root(r.scratch));
+        const env = { HOIST_ROOT: root(r.scratch) };
+        await r.exec({ argv: [...r.tool('hoist'), 'load', '-i', r.state.image.archive], env });
+        // unpack the layers once (unmeasured): the measured runs find them in the store
+        await r.exec({ argv: [...r.tool('hoist'), 'bundle', '--rootfs', 'overlay', r.state.image.reference, join(r.scratch, 'warm')], env });
+        await r.exec({ argv: ['umount', join(r.scratch, 'warm', 'rootfs')] });
+      },
+      before: async (r) => {
+        await r.exec({ argv: ['rm', '-rf', join(r.scratch, 'bundle')] });
+      },
+      command: (r) => ({
+        argv: [...r.tool('hoist'), 'bundle', '--rootfs', 'overlay', r.state.image.reference, join(r.scratch, 'bundle')],
+        env: { HOIST_ROOT: root(r.scratch) },
+      }),
+      after: async (r) => {
+        await r.exec({ argv: ['umount', join(r.scratch, 'bundle', 'rootfs')] });
+      },
+    },
+  ],
+});

@@ -1,0 +1,117 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { ConvertError, isErrno } from '../../errors';
+import type { ImageConfig, ImageManifest } from '../../oci/manifest';
+import { copyTree } from '../../snapshot/copy-snapshotter';
+import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
+import { unpackImage } from '../../snapshot/unpack-image';
+import type { Store } from '../../store/store';
+import { resolveInRoot } from '../read-in-root';
+import { resolveImageUser } from '../resolve-user';
+import { renderEtcFiles } from '../runtime-spec/etc-files';
+import { volumeSource } from '../runtime-spec/spec-opts-mounts';
+import { toRuntimeSpec, type RuntimeSpecOptions } from '../runtime-spec/to-runtime-spec';
+import type { RuntimeSpec } from '../runtime-spec/types';
+import { validateRuntimeSpec } from '../runtime-spec/validate-spec';
+import { populateRootfs, type RootfsKind } from './bundle-rootfs';
+import { isNonEmptyDir, removeBundle } from './remove-bundle';
+
+export interface BundleOptions {
+  /** default: overlay where the store's snapshotter is overlay, else copy */
+  rootfs?: RootfsKind;
+  /** replace an existing non-empty DIR (unmounting its rootfs first) */
+  force?: boolean;
+  /** a user spec over the image's User (`-u`): name, uid, name:group, uid:gid */
+  user?: string;
+  /** what else goes into the spec (everything but the user and /etc files, which the writer fills in) */
+  spec?: Omit<RuntimeSpecOptions, 'user' | 'etcFiles'>;
+  /** the host's /etc/hosts and /etc/resolv.conf (default: read from the host) */
+  hostFiles?: { hosts?: string; resolvConf?: string };
+  signal?: AbortSignal;
+}
+
+export interface Bundle {
+  dir: string;
+  rootfs: RootfsKind;
+  spec: RuntimeSpec;
+}
+
+async function readHostFile(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+/** VOLUME directories under the bundle, seeded with the image's content at that path (docker's copy-up). */
+async function makeVolumes(dir: string, rootfs: string, config: ImageConfig, signal?: AbortSignal): Promise<void> {
+  for (const dest of Object.keys(config.config?.Volumes ?? {})) {
+    const target = path.join(dir, volumeSource(dest));
+    await fs.mkdir(target, { recursive: true, mode: 0o755 });
+    const inImage = resolveInRoot(rootfs, dest);
+    const st = await fs.lstat(inImage).catch(() => undefined);
+    if (st?.isDirectory()) await copyTree(inImage, target, signal);
+  }
+}
+
+/**
+ * Writes an OCI runtime bundle that `runc run` runs unchanged:
+ *
+ *  1. refuse a non-empty DIR (CONVERT_BUNDLE_EXISTS) unless `force`;
+ *  2. unpack the image's layers into the store (each once, by chainID);
+ *  3. DIR/rootfs: an overlay of the unpacked layers with DIR/upper + DIR/work
+ *     (left mounted), or a copy;
+ *  4. resolve the user in the rootfs's own /etc/passwd and /etc/group;
+ *  5. DIR/volumes/* (seeded from the image), DIR/{hosts,resolv.conf,hostname};
+ *  6. DIR/config.json from `toRuntimeSpec`, validated.
+ *
+ * Any failure removes what was made (unmounting first). Clean up a bundle
+ * with `removeBundle(DIR)` (or `umount DIR/rootfs && rm -rf DIR`).
+ */
+export async function writeBundle(
+  store: Store,
+  snapshotter: DirSnapshotter,
+  image: { manifest: ImageManifest; config: ImageConfig },
+  dir: string,
+  options: BundleOptions = {},
+): Promise<Bundle> {
+  dir = path.resolve(dir);
+  if (await isNonEmptyDir(dir)) {
+    if (!options.force) throw new ConvertError('CONVERT_BUNDLE_EXISTS', `bundle directory ${dir} exists and is not empty (use --force to replace it)`, { dir });
+    await removeBundle(dir);
+  }
+  await fs.mkdir(dir, { recursive: true, mode: 0o711 });
+  const kind = options.rootfs ?? (snapshotter.name === 'overlay' ? 'overlay' : 'copy');
+  try {
+    const { chainIds } = await unpackImage(store, snapshotter, image, options.signal ? { signal: options.signal } : {});
+    await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, options.signal);
+    const rootfs = path.join(dir, 'rootfs');
+    const user = resolveImageUser(rootfs, options.user ?? image.config.config?.User);
+    await makeVolumes(dir, rootfs, image.config, options.signal);
+    const network = options.spec?.network ?? 'none';
+    const hostname = options.spec?.hostname ?? 'hoist';
+    const etc = renderEtcFiles({
+      hostname,
+      network,
+      hostHosts: options.hostFiles?.hosts ?? (await readHostFile('/etc/hosts')),
+      hostResolvConf: options.hostFiles?.resolvConf ?? (await readHostFile('/etc/resolv.conf')),
+    });
+    await fs.writeFile(path.join(dir, 'hosts'), etc.hosts, { mode: 0o644 });
+    await fs.writeFile(path.join(dir, 'resolv.conf'), etc.resolvConf, { mode: 0o644 });
+    await fs.writeFile(path.join(dir, 'hostname'), etc.hostname, { mode: 0o644 });
+    const spec = toRuntimeSpec(image.config, {
+      ...options.spec,
+      hostname,
+      user,
+      etcFiles: { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' },
+    });
+    validateRuntimeSpec(spec);
+    await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
+    return { dir, rootfs: kind, spec };
+  } catch (err) {
+    await removeBundle(dir).catch(() => undefined);
+    throw err;
+  }
+}

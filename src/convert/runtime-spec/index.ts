@@ -1,0 +1,10 @@
+export type { RuntimeSpec, SpecProcess, SpecMount, SpecLinux, IdMapping, NamespaceType, SpecOpt } from './types';
+export { defaultSpec, defaultMounts, OCI_VERSION, DEFAULT_PATH, DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './default-spec';
+export { toRuntimeSpec, specOptsFor, type RuntimeSpecOptions } from './to-runtime-spec';
+export { withProcessArgs, withEnv, withDefaultPath, withUser, withCwd, withTerminal, mergeEnv, hasEnv } from './spec-opts-process';
+export { withVolumes, withBindMounts, withEtcFiles, parseBindSpec, volumeSource, type BindMount, type EtcFiles } from './spec-opts-mounts';
+export { withHostname, withNetwork, withRootless, withAnnotations, type NetworkMode } from './spec-opts-linux';
+export { imageAnnotations, ANNOTATION } from './image-annotations';
+export { runtimeSpecProblems, validateRuntimeSpec } from './validate-spec';
+export { renderEtcFiles } from './etc-files';
+export { parseEnvFile } from './env-file';

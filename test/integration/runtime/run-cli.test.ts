@@ -1,0 +1,96 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { list } from '../../../src/runtime';
+import { skipWith } from '../../helpers/capabilities';
+import { collect, runHoist, spawnHoist } from '../../helpers/hoist-cli';
+import { loadBusybox, mountsUnder, runtimeUnavailable } from '../../helpers/runtime-env';
+import { tmpDir } from '../../helpers/tmp';
+
+describe('hoist run', function () {
+  this.timeout(60_000);
+  let root: string;
+
+  before(async function () {
+    const why = await runtimeUnavailable();
+    if (why !== undefined) skipWith(this, why);
+    root = tmpDir();
+    await loadBusybox(root, 'bb:1', { Cmd: ['sh', '-c', 'echo default'], Volumes: { '/data': {} } });
+  });
+
+  /** Nothing of ours is left: no mount under the store, no container dir or name, no runc state. */
+  async function assertNothingLeft(): Promise<void> {
+    assert.deepEqual(mountsUnder(root), []);
+    const containers = path.join(root, 'containers');
+    const left = fs.existsSync(containers) ? fs.readdirSync(containers).filter((n) => n !== 'names') : [];
+    assert.deepEqual(left, []);
+    assert.deepEqual(fs.existsSync(path.join(containers, 'names')) ? fs.readdirSync(path.join(containers, 'names')) : [], []);
+    assert.deepEqual((await list()).filter((c) => c.bundle.startsWith(root)), []);
+  }
+
+  it('runs the image command, passes -e, --env-file, -w, -u, -v, --hostname, and leaves nothing with --rm', async () => {
+    const host = tmpDir();
+    fs.chmodSync(host, 0o755);
+    fs.writeFileSync(path.join(host, 'in.txt'), 'from host\n', { mode: 0o644 });
+    const envFile = path.join(host, 'env');
+    fs.writeFileSync(envFile, '# comment\nFROMFILE=yes\n');
+    const r = await runHoist(
+      ['run', '--rm', '-e', 'A=1', '--env-file', envFile, '-w', '/tmp', '-u', 'app', '-v', `${host}:/host:ro`, '--hostname', 'box', 'bb:1',
+        'sh', '-c', 'echo $A $FROMFILE; pwd; id -u; cat /host/in.txt; hostname; touch /host/x 2>/dev/null || echo ro'],
+      { root },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '1 yes\n/tmp\n1000\nfrom host\nbox\nro\n');
+    assert.equal((await runHoist(['run', '--rm', 'bb:1'], { root })).stdout, 'default\n');
+    await assertNothingLeft();
+  });
+
+  it('passes the exit status through and cleans up after a failure', async () => {
+    assert.equal((await runHoist(['run', '--rm', 'bb:1', 'sh', '-c', 'exit 3'], { root })).code, 3);
+    assert.equal((await runHoist(['run', '--rm', 'bb:1', 'sh', '-c', 'sh -c "kill -9 \\$\\$"; exit $?'], { root })).code, 137);
+    const bad = await runHoist(['run', '--rm', '-u', 'nosuch', 'bb:1', 'true'], { root });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /unable to find user nosuch/);
+    await assertNothingLeft();
+  });
+
+  it('forwards SIGINT to the container, passes its status, and leaves nothing with --rm', async () => {
+    const child = spawnHoist(['run', '--rm', 'bb:1', 'sh', '-c', 'trap "echo got-int; exit 130" INT; echo ready; while true; do sleep 0.1; done'], { root });
+    child.stdout!.once('data', () => child.kill('SIGINT'));
+    const r = await collect(child);
+    assert.equal(r.stdout, 'ready\ngot-int\n');
+    assert.equal(r.code, 130);
+    await assertNothingLeft();
+  });
+
+  it('a second SIGINT kills a container that ignores the first, and still cleans up', async () => {
+    const child = spawnHoist(['run', '--rm', 'bb:1', 'sh', '-c', 'echo ready; exec sleep 60'], { root });
+    child.stdout!.once('data', () => {
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGINT'), 500);
+    });
+    const r = await collect(child);
+    assert.equal(r.code, 130);
+    await assertNothingLeft();
+  });
+
+  it('refuses a container name in use unless --force; without --rm the container stays (unmounted)', async () => {
+    const first = await runHoist(['run', '--name', 'web', 'bb:1', 'true'], { root });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(mountsUnder(root), [], 'a stopped container is not mounted');
+    const again = await runHoist(['run', '--name', 'web', 'bb:1', 'true'], { root });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /name "web" is already in use.*--force/);
+    const forced = await runHoist(['run', '--rm', '--force', '--name', 'web', 'bb:1', 'true'], { root });
+    assert.equal(forced.code, 0, forced.stderr);
+    await assertNothingLeft();
+  });
+
+  it('refuses an image with no command', async () => {
+    await loadBusybox(root, 'nocmd:1', { Cmd: null });
+    const r = await runHoist(['run', '--rm', 'nocmd:1'], { root });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no command specified/);
+    await assertNothingLeft();
+  });
+});
