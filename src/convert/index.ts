@@ -1,2 +1,14 @@
 export { resolveInRoot, readFileInRoot } from './read-in-root';
 export { resolveImageUser, parsePasswd, parseGroup, type ExecUser } from './resolve-user';
+export { toLxcConfig, renderLxcConfig, parseLxcNetwork, fstabEscape, lxcArchOf, type LxcConfigLine, type LxcConfigOptions, type LxcNetwork, type LxcVolume } from './lxc/lxc-config';
+export { chooseLxcCommand, isInitCommand, imageArgv, type LxcCommand, type LxcMode } from './lxc/lxc-command';
+export { encodeLxcCommand, encodeLxcValue, splitLxcCommand, parseLxcValue, LXC_COMMAND_MAX } from './lxc/lxc-quote';
+export { normalizeStopSignal } from './lxc/stop-signal';
+export { systemFiles, volumeDirName } from './lxc/system-files';
+export { createLxcContainer, type CreateLxcOptions, type CreateLxcResult } from './lxc/create-lxc-container';
+export { parseIdMapEntry, validateIdMap, mapId, shiftId, shiftCapability, capabilityRootId, DEFAULT_ID_MAP, type IdMap, type IdMapEntry } from './rootfs/id-map';
+export { applyImageRootfs, type ApplyRootfsOptions, type ApplyRootfsResult } from './rootfs/apply-image-rootfs';
+export { overlayRootfs, lxcOverlayPath, overlayMount, overlayMountData, type OverlayRootfs } from './rootfs/overlay-rootfs';
+export { writeFileInRoot } from './rootfs/write-in-root';
+export { incusMetadata, type IncusMetadataOptions } from './incus/incus-metadata';
+export { writeIncusImage, type IncusImageOptions } from './incus/write-incus-image';

@@ -6,6 +6,7 @@ import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
 import { loadCommand } from './load';
 import { loginCommand } from './login';
+import { lxcCommand } from './lxc';
 import { logoutCommand } from './logout';
 import { pruneCommand } from './prune';
 import { pullCommand } from './pull';
@@ -30,4 +31,5 @@ export const COMMANDS: CommandModule[] = [
   loginCommand,
   logoutCommand,
   checkCommand,
+  lxcCommand,
 ];
