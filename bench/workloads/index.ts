@@ -4,6 +4,7 @@ import type { Workload } from '../harness/types';
 import { dockerfileParseWorkload } from './dockerfile-parse';
 import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
+import { lxcWorkload } from './lxc';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
 
@@ -14,4 +15,5 @@ export const workloads: readonly Workload[] = [
   registryPullWorkload,
   dockerfileParseWorkload,
   layerWorkload,
+  lxcWorkload,
 ];
