@@ -4,6 +4,7 @@ import type { Workload } from '../harness/types';
 import { dockerfileParseWorkload } from './dockerfile-parse';
 import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
+import { lxcWorkload } from './lxc';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
 import { runWorkload } from './run';
@@ -16,4 +17,5 @@ export const workloads: readonly Workload[] = [
   dockerfileParseWorkload,
   layerWorkload,
   runWorkload,
+  lxcWorkload,
 ];

@@ -131,6 +131,18 @@ export const CODES = {
   CONVERT_BUNDLE_HOSTNAME_INVALID: { kind: 'invalid-argument', meaning: 'a hostname is not a valid host name' },
   CONVERT_BUNDLE_ROOTLESS_USER: { kind: 'failed-precondition', meaning: "a rootless bundle cannot run the image's non-root user (only the invoking user is mapped)" },
   CONVERT_BUNDLE_OVERLAY_UNSUPPORTED: { kind: 'failed-precondition', meaning: 'an overlay rootfs needs root, overlayfs and the overlay snapshotter; use --rootfs copy' },
+  CONVERT_LXC_NO_COMMAND: { kind: 'failed-precondition', meaning: 'the image has neither Entrypoint nor Cmd, so an LXC container has nothing to run' },
+  CONVERT_LXC_NO_INIT: { kind: 'failed-precondition', meaning: "system mode was asked but the image's command is not an init and it has no /sbin/init" },
+  CONVERT_LXC_UNENCODABLE: { kind: 'invalid-argument', meaning: "a command argument or config value cannot be written so that LXC's parser gives it back exactly" },
+  CONVERT_LXC_EXISTS: { kind: 'already-exists', meaning: 'an LXC container of that name already exists in the lxcpath (use --force to replace it)' },
+  CONVERT_LXC_INVALID_NAME: { kind: 'invalid-argument', meaning: 'an LXC container name must be one path component of letters, digits, ".", "_" and "-"' },
+  CONVERT_LXC_INVALID_IDMAP: { kind: 'invalid-argument', meaning: 'an --idmap is not CONTAINER_ID:HOST_ID:COUNT, overlaps another, or does not map root' },
+  CONVERT_LXC_INVALID_NETWORK: { kind: 'invalid-argument', meaning: 'a --network is not "none" or "veth,link=BRIDGE"' },
+  CONVERT_LXC_INVALID_SIGNAL: { kind: 'invalid-argument', meaning: "the image's StopSignal is not a signal name or number" },
+  CONVERT_LXC_OVERLAY_UNPRIVILEGED: { kind: 'failed-precondition', meaning: "an overlay rootfs cannot be unprivileged: the store's shared layers are owned by host ids" },
+  CONVERT_LXC_OVERLAY_TOO_DEEP: { kind: 'failed-precondition', meaning: "the image's lowerdir list is longer than the kernel's mount-option limit" },
+  CONVERT_ROOTFS_UNMAPPED_ID: { kind: 'failed-precondition', meaning: 'a file in the image is owned by a uid or gid that the id map does not cover' },
+  CONVERT_INCUS_TOOL_MISSING: { kind: 'failed-precondition', meaning: 'writing the Incus/LXD image tarball needs xz (Debian package xz-utils), which is not installed' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -7,6 +7,7 @@ import { imagesCommand } from './images';
 import { inspectCommand } from './inspect';
 import { loadCommand } from './load';
 import { loginCommand } from './login';
+import { lxcCommand } from './lxc';
 import { logoutCommand } from './logout';
 import { pruneCommand } from './prune';
 import { pullCommand } from './pull';
@@ -34,4 +35,5 @@ export const COMMANDS: CommandModule[] = [
   checkCommand,
   bundleCommand,
   runCommand,
+  lxcCommand,
 ];

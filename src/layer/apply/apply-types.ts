@@ -16,5 +16,14 @@ export interface ExtractOptions {
   /** chown entries to their uid/gid (default: when running as root) */
   preserveOwnership?: boolean;
   native?: NativeOps;
+  /**
+   * Rewrites every entry's owner before it is applied (an id map, for an
+   * unprivileged container's rootfs); implies preserveOwnership. May throw.
+   */
+  mapOwner?: (uid: number, gid: number, path: string) => { uid: number; gid: number };
+  /** Rewrites an xattr's value before it is set (security.capability's rootid under an id map). */
+  mapXattr?: (name: string, value: Buffer, path: string) => Buffer;
+  /** 'skip' leaves char and block devices out, with a 'device-skipped' warning (default 'create') */
+  devices?: 'create' | 'skip';
   onWarning?: (warning: ApplyWarning) => void;
 }

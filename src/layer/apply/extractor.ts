@@ -29,7 +29,7 @@ export class Extractor {
     private readonly options: ExtractOptions = {},
   ) {
     this.resolver = new PathResolver(root);
-    this.chown = options.preserveOwnership ?? process.getuid?.() === 0;
+    this.chown = options.mapOwner !== undefined || (options.preserveOwnership ?? process.getuid?.() === 0);
     this.overlay = options.whiteouts === 'overlay';
   }
 
@@ -106,7 +106,10 @@ export class Extractor {
       },
       end: () => {
         try {
-          if (this.chown) fs.fchownSync(fd, header.uid, header.gid);
+          if (this.chown) {
+            const o = this.ownerOf(header);
+            fs.fchownSync(fd, o.uid, o.gid);
+          }
           fs.fchmodSync(fd, header.mode);
           fs.futimesSync(fd, header.mtime, header.mtime);
         } finally {
@@ -134,7 +137,8 @@ export class Extractor {
       this.warn('device-skipped', p, 'a char device 0/0 would be an overlay whiteout; skipped');
       return;
     }
-    const errno = await this.mknod(full, header.type as 'char' | 'block' | 'fifo', header.devmajor ?? 0, header.devminor ?? 0);
+    const skip = this.options.devices === 'skip' && header.type !== 'fifo' ? 'devices are skipped here' : undefined;
+    const errno = skip ?? (await this.mknod(full, header.type as 'char' | 'block' | 'fifo', header.devmajor ?? 0, header.devminor ?? 0));
     if (errno !== undefined) {
       this.written.delete(p);
       this.xattrs.delete(full);
@@ -190,7 +194,13 @@ export class Extractor {
   }
 
   private owner(full: string, header: TarHeader): void {
-    if (this.chown) fs.lchownSync(full, header.uid, header.gid);
+    if (!this.chown) return;
+    const o = this.ownerOf(header);
+    fs.lchownSync(full, o.uid, o.gid);
+  }
+
+  private ownerOf(header: TarHeader): { uid: number; gid: number } {
+    return this.options.mapOwner?.(header.uid, header.gid, header.name) ?? header;
   }
 
   private rememberXattrs(full: string, p: LayerPath, header: TarHeader): void {
@@ -200,7 +210,7 @@ export class Extractor {
         continue;
       }
       const map = this.xattrs.get(full) ?? new Map<string, Buffer>();
-      map.set(name, value);
+      map.set(name, this.options.mapXattr?.(name, value, p) ?? value);
       this.xattrs.set(full, map);
     }
   }
