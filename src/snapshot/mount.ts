@@ -66,22 +66,35 @@ export async function withMount<T>(mounts: readonly Mount[], fn: (root: string) 
   let mounted = 0;
   try {
     for (const m of mounts) {
-      if (m.type === 'bind') await run('mount', ['--bind', ...(m.options.includes('ro') ? ['-o', 'ro'] : []), m.source, target]);
-      else {
-        const short = await shortenLowerdirs(m.options);
-        try {
-          await run('mount', ['-t', 'overlay', m.source, '-o', short.options.join(','), target], short.cwd);
-        } finally {
-          if (short.cwd !== undefined) await fs.rm(short.cwd, { recursive: true, force: true });
-        }
-      }
-      mounted++;
+      await mountOne(m, target, () => mounted++);
     }
     return await fn(target);
   } finally {
     for (; mounted > 0; mounted--) await run('umount', [target]).catch(() => run('umount', ['-l', target]));
     await fs.rmdir(target).catch(() => undefined);
   }
+}
+
+/**
+ * Perform one mount on `target`; `onMounted` is called as soon as something
+ * is mounted (so the caller's cleanup unmounts it even if a later step fails).
+ * A read-only bind is a bind plus a read-only remount (a plain `-o ro` on
+ * `--bind` is ignored by older kernels/util-linux).
+ */
+async function mountOne(m: Mount, target: string, onMounted: () => void): Promise<void> {
+  if (m.type === 'bind') {
+    await run('mount', ['--bind', m.source, target]);
+    onMounted();
+    if (m.options.includes('ro')) await run('mount', ['-o', 'remount,bind,ro', target]);
+    return;
+  }
+  const short = await shortenLowerdirs(m.options);
+  try {
+    await run('mount', ['-t', 'overlay', m.source, '-o', short.options.join(','), target], short.cwd);
+  } finally {
+    if (short.cwd !== undefined) await fs.rm(short.cwd, { recursive: true, force: true });
+  }
+  onMounted();
 }
 
 /** Whether overlay mounts can work here: root and overlayfs in /proc/filesystems. */
@@ -100,19 +113,7 @@ export async function mountAt(mounts: readonly Mount[], target: string): Promise
   let mounted = 0;
   try {
     for (const m of mounts) {
-      if (m.type === 'bind') {
-        await run('mount', ['--bind', m.source, target]);
-        mounted++;
-        if (m.options.includes('ro')) await run('mount', ['-o', 'remount,bind,ro', target]);
-        continue;
-      }
-      const short = await shortenLowerdirs(m.options);
-      try {
-        await run('mount', ['-t', 'overlay', m.source, '-o', short.options.join(','), target], short.cwd);
-      } finally {
-        if (short.cwd !== undefined) await fs.rm(short.cwd, { recursive: true, force: true });
-      }
-      mounted++;
+      await mountOne(m, target, () => mounted++);
     }
   } catch (err) {
     for (; mounted > 0; mounted--) await run('umount', [target]).catch(() => run('umount', ['-l', target]).catch(() => undefined));
