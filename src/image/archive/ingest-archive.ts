@@ -82,7 +82,7 @@ async function ingestBlob(store: ContentStore, entry: Readable, size: number, ex
   const w = await store.writer({ expected: { size, ...(expected ? { digest: expected } : {}) }, ...(signal ? { signal } : {}) });
   const tap = new GzipDiffIdTap({ highWaterMark: 1024 * 1024 });
   try {
-    await pipeline(entry, tap, w);
+    await pipeline(entry, tap, w, signal ? { signal } : {});
     const res = await w.commit();
     const st = await fs.stat(store.blobPath(res.digest));
     return { digest: res.digest, size: res.size, ...tap.result(), created: !res.existed, mtimeMs: st.mtimeMs };
@@ -105,11 +105,20 @@ export async function ingestArchive(
   const out: IngestedArchive = { blobs: new Map(), small: new Map(), links: new Map() };
   const extract = tar.extract();
   let feedError: unknown;
+  // A failing feed (truncated or corrupt input) must stop the member being
+  // read too: tar-stream does not always end it, and its reader would wait forever.
+  const feedAbort = new AbortController();
+  // AbortSignal.any arrived in Node 20.3; before it, the caller's signal is checked between members only
+  const signal =
+    options.signal && typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, feedAbort.signal]) : feedAbort.signal;
   // never left rejected without a handler: the error is kept and rethrown below
   const feeding = pipeline(input, extract).catch((err: unknown) => {
     feedError = err;
+    feedAbort.abort(err);
     extract.destroy(err as Error);
   });
+  const feedFailed = new Promise<never>((_, reject) => feedAbort.signal.addEventListener('abort', () => reject(feedAbort.signal.reason)));
+  feedFailed.catch(() => undefined);
   let sawEntry = false;
   try {
     for await (const entry of extract) {
@@ -124,9 +133,10 @@ export async function ingestArchive(
       } else if (h.type === 'file' || h.type === 'contiguous-file') {
         const m = BLOB_PATH.exec(name);
         if (m === null && SMALL_FILE.test(name) && (h.size ?? 0) <= CONFIG_MAX_BYTES) {
-          out.small.set(name, await readCapped(entry as unknown as Readable, CONFIG_MAX_BYTES, `archive member ${name}`));
+          const small = readCapped(entry as unknown as Readable, CONFIG_MAX_BYTES, `archive member ${name}`);
+          out.small.set(name, await Promise.race([small, feedFailed]));
         } else {
-          const blob = await ingestBlob(store, entry as unknown as Readable, h.size ?? 0, m ? parseDigest(`sha256:${m[1]}`) : undefined, options.signal);
+          const blob = await ingestBlob(store, entry as unknown as Readable, h.size ?? 0, m ? parseDigest(`sha256:${m[1]}`) : undefined, signal);
           out.blobs.set(name, blob);
           options.onBlob?.(blob);
         }
@@ -136,9 +146,13 @@ export async function ingestArchive(
     }
     await feeding;
     if (feedError !== undefined) throw feedError;
-  } catch (err) {
+  } catch (caught) {
+    // the feed's own failure, if it came first (destroying extract below fails it too)
+    const feedFirst = feedError;
     extract.destroy();
     await feeding;
+    throwIfAborted(options.signal);
+    const err = feedFirst ?? caught;
     if ((err as { code?: string }).code !== undefined && (err as { isHoistError?: boolean }).isHoistError) throw err;
     throw new ImageError('ARCHIVE_INVALID', `cannot read the image archive: ${(err as Error).message}`, {}, { cause: err });
   }

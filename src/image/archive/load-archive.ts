@@ -1,16 +1,16 @@
 import * as fs from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { ImageError, isHoistError } from '../../errors';
 import { Annotation, type Descriptor } from '../../oci/descriptor';
 import type { Digest } from '../../oci/digest';
 import type { ImageManifest } from '../../oci/manifest';
 import { isManifestMediaType, MediaType } from '../../oci/media-types';
 import { parseImageConfig, parseIndex, parseManifest } from '../../oci/parse-documents';
+import { DecompressAuto } from '../../stream/compression-detect';
 import { CONFIG_MAX_BYTES } from '../../stream/read-capped';
 import { formatReference, isValidTag, parseReference } from '../../oci/reference';
 import { addUntagged, readBlobCapped, setTag, writeBlobBytes, type Store } from '../../store';
 import { collectBlobs } from '../image-record';
-import { decompressInput } from './decompress-input';
 import { cleanMemberPath, ingestArchive, type IngestedArchive, type IngestedBlob } from './ingest-archive';
 import { verifyImageLayers } from './verify-loaded';
 
@@ -136,7 +136,8 @@ export async function loadArchive(store: Store, input: Readable, options: { sign
   const lease = await store.lease();
   const created: IngestedBlob[] = [];
   try {
-    const tarStream = await decompressInput(input);
+    // plain, gzip or zstd, told by magic number, as `docker load` accepts them
+    const tarStream = pipeline(input, new DecompressAuto({ highWaterMark: 1024 * 1024 }), () => undefined);
     const archive = await ingestArchive(store.content, tarStream, { ...options, onBlob: (b) => b.created && created.push(b) });
     const rawIndex = archive.small.get('index.json');
     const rawManifest = archive.small.get('manifest.json');

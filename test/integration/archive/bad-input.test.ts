@@ -93,6 +93,13 @@ describe('hoist load: bad input leaves the store unchanged', function () {
     await expectFailure(cut, /archive|size mismatch|unexpected end/i);
   });
 
+  it('a gzip-compressed archive cut short (the feed fails while a member is being read)', async () => {
+    const gz = require('node:zlib').gzipSync(fs.readFileSync(good)) as Buffer;
+    const cut = path.join(work, 'cut.tar.gz');
+    fs.writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.8)));
+    await expectFailure(cut, /corrupt gzip stream: unexpected end of file/);
+  });
+
   it('an archive whose manifest.json names a missing layer', async () => {
     const members = await readTar(good);
     const dm = JSON.parse(members.get('manifest.json')!.toString());
