@@ -31,17 +31,24 @@ function shortWriting(fh: fsp.FileHandle, cap: number, calls: string[]): fsp.Fil
   });
 }
 
-async function makeWriter(dir: string, fh: fsp.FileHandle, blobs: string): Promise<LocalContentWriter> {
-  return new LocalContentWriter({
+/** A writer into a fresh ingest dir whose writes are capped at `cap` bytes; blobs land in `root`. */
+async function setup(cap: number): Promise<{ root: string; calls: string[]; w: LocalContentWriter }> {
+  const root = tmpDir();
+  const dir = path.join(root, 'ingest');
+  fs.mkdirSync(dir);
+  const calls: string[] = [];
+  const fh = shortWriting(await fsp.open(path.join(dir, 'data'), 'w'), cap, calls);
+  const w = new LocalContentWriter({
     ref: 'test',
     dir,
-    blobPathOf: (d: Digest) => path.join(blobs, d.replace(':', '-')),
+    blobPathOf: (d: Digest) => path.join(root, d.replace(':', '-')),
     fh,
     digester: new Digester(),
     expected: {},
     startedAt: new Date(),
     release: async () => undefined,
   });
+  return { root, calls, w };
 }
 
 async function writeAll(w: LocalContentWriter, chunks: Buffer[]): Promise<void> {
@@ -50,12 +57,7 @@ async function writeAll(w: LocalContentWriter, chunks: Buffer[]): Promise<void> 
 
 describe('store/local content writer', () => {
   it('gathers socket-sized chunks into one write and commits the exact bytes', async () => {
-    const root = tmpDir();
-    const dir = path.join(root, 'ingest');
-    fs.mkdirSync(dir);
-    const calls: string[] = [];
-    const fh = shortWriting(await fsp.open(path.join(dir, 'data'), 'w'), Number.MAX_SAFE_INTEGER, calls);
-    const w = await makeWriter(dir, fh, root);
+    const { root, calls, w } = await setup(Number.MAX_SAFE_INTEGER);
     const data = bytes(3 * 1024 * 1024 + 4321);
     const chunks: Buffer[] = [];
     for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
@@ -69,12 +71,7 @@ describe('store/local content writer', () => {
   });
 
   it('finishes a short gathered write with plain writes of the rest, in order', async () => {
-    const root = tmpDir();
-    const dir = path.join(root, 'ingest');
-    fs.mkdirSync(dir);
-    const calls: string[] = [];
-    const fh = shortWriting(await fsp.open(path.join(dir, 'data'), 'w'), 100_000, calls);
-    const w = await makeWriter(dir, fh, root);
+    const { root, calls, w } = await setup(100_000);
     const data = bytes(2 * 1024 * 1024 + 999);
     const chunks: Buffer[] = [];
     for (let off = 0, n = 1; off < data.length; off += n, n = (n * 7 + 13) % 90_000) chunks.push(data.subarray(off, off + n));
@@ -87,18 +84,14 @@ describe('store/local content writer', () => {
   });
 
   it('joins many small chunks before writing (no gathered write of thousands of pieces)', async () => {
-    const root = tmpDir();
-    const dir = path.join(root, 'ingest');
-    fs.mkdirSync(dir);
-    const calls: string[] = [];
-    const fh = shortWriting(await fsp.open(path.join(dir, 'data'), 'w'), Number.MAX_SAFE_INTEGER, calls);
-    const w = await makeWriter(dir, fh, root);
+    const { root, calls, w } = await setup(Number.MAX_SAFE_INTEGER);
     const data = bytes(1024 * 1024 + 10);
     const chunks: Buffer[] = [];
     for (let off = 0; off < data.length; off += 512) chunks.push(data.subarray(off, off + 512));
     await writeAll(w, chunks);
     const r = await w.commit();
     assert.equal(r.digest, digestOf(data));
+    assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
     assert.ok(calls.every((c) => !c.startsWith('writev')), calls.join(', '));
   });
 });
