@@ -2,15 +2,23 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { isErrno } from '../errors';
-import { Digester, type Digest } from '../oci/digest';
+import type { Digest, Digester } from '../oci/digest';
 import { sizeMismatch } from '../stream/verify-stream';
 import { fsyncDir } from './atomic-write';
 import type { CommitResult, ContentWriter, IngestStatus } from './types';
 import { checkCommitted, endAndFlush } from './writer-end';
 
-const FLUSH_BYTES = 1024 * 1024;
-/** at most this many chunks in one gathered write (64 KiB socket reads make 16 a flush) */
+/**
+ * Bytes gathered into one write. Not 1 MiB, as for reads: 1 MiB writes into
+ * the page cache cost this kernel 1.5-2x the system time of 256 KiB ones, and
+ * vary run to run (large-folio allocation); 256 KiB keeps the round trips few
+ * (measured on a 1.4 GiB pull: sys 2.3 -> 1.5 s, wall 3.2 -> 2.8 s).
+ */
+const FLUSH_BYTES = 256 * 1024;
+/** at most this many chunks in one gathered write (64 KiB socket reads make 4 a flush) */
 const MAX_GATHER = 64;
+/** writes in flight at once for one writer */
+const MAX_IN_FLIGHT = 4;
 
 export interface LocalWriterInit {
   ref: string;
@@ -24,7 +32,7 @@ export interface LocalWriterInit {
 }
 
 /**
- * Writes into `ingest/<id>/data`, coalescing small chunks into 1 MiB writes
+ * Writes into `ingest/<id>/data`, coalescing small chunks into 256 KiB writes
  * (each fs call costs a threadpool round trip), gathered without a copy, and
  * hashing as bytes pass.
  */
@@ -32,8 +40,16 @@ export class LocalContentWriter extends Writable implements ContentWriter {
   readonly ref: string;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** where the next write goes */
   private position: number;
   private done = false;
+  private inFlight = 0;
+  /** the first write that failed: every later write and the end fail with it */
+  private failed: Error | undefined;
+  /** a write callback held back until a write in flight lands */
+  private held: ((err?: Error | null) => void) | undefined;
+  /** settles once every write issued so far has landed */
+  private landed: Promise<void> = Promise.resolve();
 
   constructor(private readonly init: LocalWriterInit) {
     super({ highWaterMark: FLUSH_BYTES });
@@ -46,21 +62,32 @@ export class LocalContentWriter extends Writable implements ContentWriter {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.init.digester.update(chunk);
+    if (this.failed !== undefined) {
+      cb(this.failed);
+      return;
+    }
+    const { digester } = this.init;
+    digester.update(chunk);
     const max = this.init.expected.size;
-    if (max !== undefined && this.init.digester.size > max) {
-      cb(sizeMismatch(max, this.init.digester.size, this.init.expected.digest, { note: 'at least', ref: this.ref }));
+    if (max !== undefined && digester.size > max) {
+      cb(sizeMismatch(max, digester.size, this.init.expected.digest, { note: 'at least', ref: this.ref }));
       return;
     }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= FLUSH_BYTES) this.flushPending().then(() => cb(), cb);
+    if (this.pendingBytes >= FLUSH_BYTES) this.issuePending();
+    // backpressure: at most MAX_IN_FLIGHT writes at once
+    if (this.inFlight >= MAX_IN_FLIGHT) this.held = cb;
     else cb();
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    this.flushPending()
-      .then(() => this.init.fh.sync())
+    this.issuePending();
+    this.landed
+      .then(() => {
+        if (this.failed !== undefined) throw this.failed;
+        return this.init.fh.sync();
+      })
       .then(() => this.closeFile())
       .then(() => cb(), cb);
   }
@@ -77,31 +104,54 @@ export class LocalContentWriter extends Writable implements ContentWriter {
   }
 
   /**
-   * One gathered write of what is pending: no copy into a joined buffer (a
-   * 1 MiB allocation per flush, each a fresh mmap and page faults) and one
-   * threadpool round trip. A short write (rare on a regular file) finishes
-   * with plain writes of what is left.
+   * Start one gathered write of what is pending, at its own position, without
+   * waiting for the writes before it: a write costs a threadpool round trip,
+   * and one at a time held a stream to half the speed of the disk (measured:
+   * a 757 MiB blob in 1.4-1.7 s, against 0.72 s for curl into a file). No copy
+   * into a joined buffer either (a 1 MiB allocation per flush, a fresh mmap
+   * and page faults each).
    */
-  private async flushPending(): Promise<void> {
+  private issuePending(): void {
     if (this.pendingBytes === 0) return;
     // many small chunks are cheaper joined than gathered
     const chunks = this.pending.length > MAX_GATHER ? [Buffer.concat(this.pending, this.pendingBytes)] : this.pending;
     const total = this.pendingBytes;
+    const position = this.position;
     this.pending = [];
     this.pendingBytes = 0;
-    const { bytesWritten } = chunks.length === 1 ? await this.init.fh.write(chunks[0]!, 0, total, this.position) : await this.init.fh.writev(chunks, this.position);
-    this.position += bytesWritten;
+    this.position += total;
+    this.inFlight++;
+    const write = this.writeAt(chunks, total, position).then(
+      () => undefined,
+      (err: unknown) => {
+        this.failed ??= err as Error;
+      },
+    );
+    this.landed = Promise.all([this.landed, write]).then(() => undefined);
+    void write.then(() => {
+      this.inFlight--;
+      const held = this.held;
+      this.held = undefined;
+      held?.(this.failed);
+    });
+  }
+
+  /** write chunks at a position; a short write (rare on a regular file) finishes with plain writes */
+  private async writeAt(chunks: Buffer[], total: number, position: number): Promise<void> {
+    const { fh } = this.init;
+    const { bytesWritten } = chunks.length === 1 ? await fh.write(chunks[0]!, 0, total, position) : await fh.writev(chunks, position);
     if (bytesWritten === total) return;
     let skip = bytesWritten;
+    let at = position + bytesWritten;
     for (const chunk of chunks) {
       if (skip >= chunk.length) {
         skip -= chunk.length;
         continue;
       }
       for (let off = skip; off < chunk.length; ) {
-        const r = await this.init.fh.write(chunk, off, chunk.length - off, this.position);
+        const r = await fh.write(chunk, off, chunk.length - off, at);
         off += r.bytesWritten;
-        this.position += r.bytesWritten;
+        at += r.bytesWritten;
       }
       skip = 0;
     }

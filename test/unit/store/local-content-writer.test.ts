@@ -7,16 +7,36 @@ import { LocalContentWriter } from '../../../src/store/local-content-writer';
 import { tmpDir } from '../../helpers/tmp';
 import { bytes } from '../../helpers/data';
 
-/** A real file handle whose gathered and plain writes write at most `cap` bytes a call. */
-function shortWriting(fh: fsp.FileHandle, cap: number, calls: string[]): fsp.FileHandle {
+interface Faults {
+  /** each write writes at most this many bytes */
+  cap: number;
+  /** a gathered write waits this long first (by its number), so writes can land out of order */
+  delayMs?: (n: number) => number;
+  /** the gathered write of this number fails with EIO */
+  failAt?: number;
+}
+
+/** A real file handle with faults: short writes, delays, a failing write; counts writes in flight. */
+function faulty(fh: fsp.FileHandle, f: Faults, calls: string[], stats = { inFlight: 0, maxInFlight: 0 }): fsp.FileHandle {
+  const { cap } = f;
+  let n = 0;
   return new Proxy(fh, {
     get(target, prop) {
       if (prop === 'writev') {
         return async (buffers: Buffer[], position: number) => {
+          const i = n++;
           calls.push(`writev ${buffers.length}`);
-          const joined = Buffer.concat(buffers);
-          const { bytesWritten } = await target.write(joined, 0, Math.min(cap, joined.length), position);
-          return { bytesWritten, buffers };
+          stats.inFlight++;
+          stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+          try {
+            await new Promise((r) => setTimeout(r, f.delayMs?.(i) ?? 0));
+            if (i === f.failAt) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+            const joined = Buffer.concat(buffers);
+            const { bytesWritten } = await target.write(joined, 0, Math.min(cap, joined.length), position);
+            return { bytesWritten, buffers };
+          } finally {
+            stats.inFlight--;
+          }
         };
       }
       if (prop === 'write') {
@@ -31,13 +51,13 @@ function shortWriting(fh: fsp.FileHandle, cap: number, calls: string[]): fsp.Fil
   });
 }
 
-/** A writer into a fresh ingest dir whose writes are capped at `cap` bytes; blobs land in `root`. */
-async function setup(cap: number): Promise<{ root: string; calls: string[]; w: LocalContentWriter }> {
+/** A writer into a fresh ingest dir whose file handle has faults; blobs land in `root`. */
+async function setup(faults: number | Faults, stats?: { inFlight: number; maxInFlight: number }): Promise<{ root: string; calls: string[]; w: LocalContentWriter }> {
   const root = tmpDir();
   const dir = path.join(root, 'ingest');
   fs.mkdirSync(dir);
   const calls: string[] = [];
-  const fh = shortWriting(await fsp.open(path.join(dir, 'data'), 'w'), cap, calls);
+  const fh = faulty(await fsp.open(path.join(dir, 'data'), 'w'), typeof faults === 'number' ? { cap: faults } : faults, calls, stats);
   const w = new LocalContentWriter({
     ref: 'test',
     dir,
@@ -65,9 +85,9 @@ describe('store/local content writer', () => {
     const r = await w.commit();
     assert.equal(r.digest, digestOf(data));
     assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
-    // 16 chunks of 64 KiB make a flush: gathered, never copied into one buffer
-    assert.ok(calls.includes('writev 16'), calls.join(', '));
-    assert.ok(calls.length <= 5, `${calls.length} writes: ${calls.join(', ')}`);
+    // 4 chunks of 64 KiB make a 256 KiB flush: gathered, never copied into one buffer
+    assert.ok(calls.includes('writev 4'), calls.join(', '));
+    assert.ok(calls.length <= 14, `${calls.length} writes: ${calls.join(', ')}`);
   });
 
   it('finishes a short gathered write with plain writes of the rest, in order', async () => {
@@ -93,5 +113,41 @@ describe('store/local content writer', () => {
     assert.equal(r.digest, digestOf(data));
     assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
     assert.ok(calls.every((c) => !c.startsWith('writev')), calls.join(', '));
+  });
+
+  it('keeps several writes in flight, each landing at its own position whatever the order they finish in', async () => {
+    const stats = { inFlight: 0, maxInFlight: 0 };
+    // earlier writes take longer than later ones: they land out of order
+    const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, delayMs: (i) => (i % 4 === 0 ? 20 : 5 - (i % 4)) }, stats);
+    const data = bytes(4 * 1024 * 1024 + 333);
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    await writeAll(w, chunks);
+    const r = await w.commit();
+    assert.equal(r.digest, digestOf(data));
+    assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
+    assert.ok(stats.maxInFlight > 1, `at most ${stats.maxInFlight} write in flight`);
+    assert.ok(stats.maxInFlight <= 4, `${stats.maxInFlight} writes in flight (the bound is 4)`);
+  });
+
+  it('fails the writer with the first write error; commit rejects and no blob appears', async () => {
+    const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, failAt: 2, delayMs: () => 2 });
+    const data = bytes(3 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    const errors: Error[] = [];
+    w.on('error', (e: Error) => errors.push(e));
+    await assert.rejects(
+      (async () => {
+        for (const c of chunks) {
+          if (w.destroyed) throw errors[0] ?? new Error('destroyed');
+          if (!w.write(c)) await new Promise((resolve, reject) => { w.once('drain', resolve); w.once('error', reject); });
+        }
+        await w.commit();
+      })(),
+      (e: unknown) => (e as NodeJS.ErrnoException).code === 'EIO',
+    );
+    await w.abort();
+    assert.deepEqual(fs.readdirSync(root).filter((n) => n.startsWith('sha256')), []);
   });
 });
