@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
-import { writeBundle, type RootfsKind } from '../../convert';
-import { selectSnapshotter } from '../../snapshot';
+import type { RootfsKind } from '../../convert';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 import { imageForRun, networkOf } from './run';
 
@@ -30,6 +30,8 @@ export const bundleCommand: CommandModule = {
       .option('--hostname <name>', 'container host name (default: a random ID)')
       .action(
         action(setExit, async (ref: string, dir: string, opts: BundleFlags) => {
+          const { writeBundle } = lazy.convert();
+          const { selectSnapshotter } = lazy.snapshot();
           if (opts.rootfs !== undefined && opts.rootfs !== 'overlay' && opts.rootfs !== 'copy') {
             throw new UsageError('USAGE', `--rootfs must be overlay or copy, not ${JSON.stringify(opts.rootfs)}`);
           }

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { runCheck, type BaseImageInfo } from '../../dockerfile';
+import type { BaseImageInfo } from '../../dockerfile';
 import { UsageError } from '../../errors';
-import { loadImageRecord } from '../../image';
 import { formatReference, parseReference } from '../../oci';
 import { refNameOf, type Store } from '../../store';
+import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 
 export const checkCommand: CommandModule = {
@@ -18,6 +18,7 @@ export const checkCommand: CommandModule = {
       .option('--target <stage>', 'the target build stage')
       .action(
         action(setExit, async (context: string, opts: { file?: string; format: string; buildArg: string[]; target?: string }) => {
+          const { runCheck } = lazy.dockerfile();
           if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError('USAGE', `--format must be text or json, not ${JSON.stringify(opts.format)}`);
           const contextDir = path.resolve(ctx.cwd, context);
           const buildArgs: Record<string, string> = {};
@@ -46,6 +47,7 @@ export const checkCommand: CommandModule = {
  * answer from the images already in the store, read up front.
  */
 async function storeBaseImages(store: Store): Promise<(ref: string) => BaseImageInfo | undefined> {
+  const { loadImageRecord } = lazy.image();
   const known = new Map<string, BaseImageInfo>();
   for (const entry of (await store.index.read()).manifests) {
     const name = refNameOf(entry);

@@ -1,7 +1,7 @@
-import { resolveImage } from '../../image';
-import { describeLayerChanges, type FileChange, type LayerChanges } from '../../layer';
+import type { FileChange, LayerChanges } from '../../layer';
 import { shortId } from '../../oci/digest';
 import { UsageError } from '../../errors';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 import { humanSize } from '../render/format';
 
@@ -22,6 +22,8 @@ export const diffCommand: CommandModule = {
       .option('--format <format>', 'json: one JSON object per layer')
       .action(
         action(setExit, async (ref: string, opts: { layer?: string; format?: string }) => {
+          const { resolveImage } = lazy.image();
+          const { describeLayerChanges } = lazy.layer();
           let layer: number | undefined;
           if (opts.layer !== undefined) {
             layer = Number(opts.layer);

@@ -1,5 +1,5 @@
 import { shortId } from '../../oci/digest';
-import { imageHistory, resolveImage } from '../../image';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 import { humanSince, humanSize, renderTable, truncate } from '../render/format';
 
@@ -14,6 +14,7 @@ export const historyCommand: CommandModule = {
       .option('--format <format>', 'json: one JSON object per line')
       .action(
         action(setExit, async (ref: string, opts: { trunc: boolean; quiet?: boolean; format?: string }) => {
+          const { imageHistory, resolveImage } = lazy.image();
           const rows = imageHistory(await resolveImage(await ctx.openStore(), ref));
           if (opts.format === 'json') {
             for (const r of rows) ctx.stdout.write(`${JSON.stringify(r)}\n`);

@@ -1,5 +1,5 @@
 import { shortId } from '../../oci/digest';
-import { listImages } from '../../image';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 import { humanSince, humanSize, renderTable } from '../render/format';
 
@@ -14,6 +14,7 @@ export const imagesCommand: CommandModule = {
       .option('--format <format>', 'json: one JSON object per line')
       .action(
         action(setExit, async (opts: { quiet?: boolean; trunc: boolean; digests?: boolean; format?: string }) => {
+          const { listImages } = lazy.image();
           const rows = await listImages(await ctx.openStore());
           if (opts.format === 'json') {
             for (const r of rows) ctx.stdout.write(`${JSON.stringify(r)}\n`);

@@ -1,5 +1,5 @@
-import { inspectImage, resolveImage } from '../../image';
 import { isHoistError } from '../../errors';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 
 export const inspectCommand: CommandModule = {
@@ -10,6 +10,7 @@ export const inspectCommand: CommandModule = {
       .argument('<image...>', 'image names or IDs')
       .action(
         action(setExit, async (refs: string[]) => {
+          const { inspectImage, resolveImage } = lazy.image();
           const store = await ctx.openStore();
           const out: Record<string, unknown>[] = [];
           let failed = false;

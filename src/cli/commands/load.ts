@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
-import { loadArchive } from '../../image';
 import { familiarString, parseReference } from '../../oci/reference';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 
 export const loadCommand: CommandModule = {
@@ -14,6 +14,7 @@ export const loadCommand: CommandModule = {
       .option('-q, --quiet', 'suppress the load output')
       .action(
         action(setExit, async (opts: { input?: string; quiet?: boolean }) => {
+          const { loadArchive } = lazy.image();
           if (opts.input === undefined && (ctx.stdin as { isTTY?: boolean }).isTTY) {
             throw new UsageError('USAGE', 'requested load from stdin, but stdin is empty');
           }

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors';
-import { login } from '../../registry';
 import { readCapped } from '../../stream/read-capped';
+import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import { clientOptionsOf } from './registry-options';
 
@@ -18,6 +18,7 @@ export const loginCommand: CommandModule = {
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
       .action(
         action(setExit, async (server: string | undefined, opts: { username?: string; password?: string; passwordStdin?: boolean; insecureRegistry?: string[] }) => {
+          const { login } = lazy.registry();
           if (opts.password !== undefined && opts.passwordStdin) throw new UsageError('USAGE', '--password and --password-stdin are mutually exclusive');
           if (opts.passwordStdin && opts.username === undefined) throw new UsageError('USAGE', 'must provide --username with --password-stdin');
           if (opts.username === undefined) throw new UsageError('USAGE', 'hoist login needs --username (interactive prompts are not supported)');

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
-import { createLxcContainer, DEFAULT_ID_MAP, parseIdMapEntry, parseLxcNetwork, validateIdMap, writeIncusImage, type IdMapEntry } from '../../convert';
-import { resolveImage } from '../../image';
-import { selectSnapshotter } from '../../snapshot';
+import type { IdMapEntry } from '../../convert';
+import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 
 interface LxcOpts {
@@ -34,6 +33,9 @@ export const lxcCommand: CommandModule = {
       .option('--image-tarball <file>', 'also write an Incus/LXD unified image (tar.xz)')
       .action(
         action(setExit, async (ref: string, opts: LxcOpts) => {
+          const { createLxcContainer, DEFAULT_ID_MAP, parseIdMapEntry, parseLxcNetwork, validateIdMap, writeIncusImage } = lazy.convert();
+          const { resolveImage } = lazy.image();
+          const { selectSnapshotter } = lazy.snapshot();
           if (opts.rootfs !== 'copy' && opts.rootfs !== 'overlay') throw new UsageError('USAGE', `--rootfs must be copy or overlay, not ${opts.rootfs}`);
           if (opts.mode !== undefined && opts.mode !== 'app' && opts.mode !== 'system') throw new UsageError('USAGE', `--mode must be app or system, not ${opts.mode}`);
           if (opts.idmap !== undefined && !opts.unprivileged) throw new UsageError('USAGE', '--idmap needs --unprivileged');

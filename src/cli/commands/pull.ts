@@ -1,5 +1,5 @@
 import { familiarString, parseReference } from '../../oci/reference';
-import { pullImage } from '../../registry';
+import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import { clientOptionsOf, maxConcurrentOf, rendererOf, type RegistryFlags } from './registry-options';
 
@@ -15,6 +15,7 @@ export const pullCommand: CommandModule = {
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
       .action(
         action(setExit, async (name: string, opts: RegistryFlags & { platform?: string }) => {
+          const { pullImage } = lazy.registry();
           const ref = parseReference(name);
           const store = await ctx.openStore();
           const renderer = rendererOf(ctx, opts);

@@ -1,5 +1,5 @@
 import { familiarName, parseReference } from '../../oci/reference';
-import { pushImage } from '../../registry';
+import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import { clientOptionsOf, maxConcurrentOf, rendererOf, type RegistryFlags } from './registry-options';
 
@@ -15,6 +15,7 @@ export const pushCommand: CommandModule = {
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
       .action(
         action(setExit, async (name: string, dest: string | undefined, opts: RegistryFlags) => {
+          const { pushImage } = lazy.registry();
           const src = parseReference(name);
           const target = dest !== undefined ? parseReference(dest) : src;
           const store = await ctx.openStore();

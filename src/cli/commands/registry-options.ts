@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors';
-import { createProgressRenderer, type ProgressRenderer, type RegistryClientOptions } from '../../registry';
+import { createProgressRenderer, type ProgressRenderer } from '../../registry/progress-render';
+import type { RegistryClientOptions } from '../../registry';
 import type { CliContext } from '../context';
 
 /** Flags pull and push share, as docker names them (plus hoist's --insecure-registry). */

@@ -1,7 +1,7 @@
 import { ImageError, isHoistError } from '../../errors';
-import { resolveImage } from '../../image';
 import { familiarString, formatReference, parseReference } from '../../oci/reference';
 import { removeImageEntries, removeTag } from '../../store';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 
 function familiar(name: string): string {
@@ -17,6 +17,7 @@ export const rmiCommand: CommandModule = {
       .option('-f, --force', 'remove the image even if several names refer to it')
       .action(
         action(setExit, async (refs: string[], opts: { force?: boolean }) => {
+          const { resolveImage } = lazy.image();
           const store = await ctx.openStore();
           let status = 0;
           for (const input of refs) {

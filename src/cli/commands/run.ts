@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHoistError, UsageError } from '../../errors';
-import { parseBindSpec, parseEnvFile, removeBundle, unmountBundle, writeBundle, type NetworkMode } from '../../convert';
-import { resolveImage, type ImageRecord } from '../../image';
-import { pullImage } from '../../registry';
-import { ContainerDirs, deleteContainer, run, state, type ContainerRecord } from '../../runtime';
-import { selectSnapshotter } from '../../snapshot';
+import type { NetworkMode } from '../../convert';
+import type { ImageRecord } from '../../image';
+import type { ContainerDirs, ContainerRecord } from '../../runtime';
 import type { Store } from '../../store';
+import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import type { CliContext } from '../context';
 
@@ -36,12 +35,14 @@ export function networkOf(flag: string | undefined): NetworkMode {
 
 /** The image from the store, pulled first when it is not there (docker run's "Unable to find image locally"). */
 export async function imageForRun(ctx: CliContext, store: Store, ref: string): Promise<ImageRecord> {
+  const { resolveImage } = lazy.image();
   try {
     return await resolveImage(store, ref);
   } catch (err) {
     if (!isHoistError(err, 'IMAGE_NOT_FOUND')) throw err;
   }
   ctx.stderr.write(`Unable to find image '${ref}' locally\n`);
+  const { pullImage } = lazy.registry();
   await pullImage(store, ref, { signal: ctx.signal, clientOptions: { env: ctx.env } });
   return resolveImage(store, ref);
 }
@@ -59,6 +60,8 @@ function cleanupSync(dirs: ContainerDirs, record: ContainerRecord, remove: boole
 
 /** Undo a container completely: runc state, mount, directories, name. */
 async function cleanup(dirs: ContainerDirs, record: ContainerRecord, remove: boolean): Promise<void> {
+  const { deleteContainer, state } = lazy.runtime();
+  const { removeBundle, unmountBundle } = lazy.convert();
   if ((await state(record.id).catch(() => undefined)) !== undefined) await deleteContainer(record.id, { force: true }).catch(() => undefined);
   if (remove) {
     await removeBundle(dirs.bundle(record.id));
@@ -77,7 +80,7 @@ async function allocate(dirs: ContainerDirs, name: string | undefined, image: st
   }
 }
 
-function envOf(ctx: CliContext, opts: RunFlags): string[] {
+function envOf(ctx: CliContext, opts: RunFlags, parseEnvFile: (text: string, env: NodeJS.ProcessEnv) => string[]): string[] {
   const fromFiles = opts.envFile.flatMap((f) => parseEnvFile(fs.readFileSync(path.resolve(ctx.cwd, f), 'utf8'), ctx.env));
   const fromFlags = opts.env.map((e) => (e.includes('=') ? e : ctx.env[e] !== undefined ? `${e}=${ctx.env[e]}` : '')).filter((e) => e !== '');
   return [...fromFiles, ...fromFlags];
@@ -109,9 +112,12 @@ export const runCommand: CommandModule = {
       .passThroughOptions()
       .action(
         action(setExit, async (ref: string, command: string[], opts: RunFlags) => {
+          const { parseBindSpec, parseEnvFile, writeBundle } = lazy.convert();
+          const { ContainerDirs, run } = lazy.runtime();
+          const { selectSnapshotter } = lazy.snapshot();
           const network = networkOf(opts.network);
           const binds = opts.volume.map((v) => parseBindSpec(v, ctx.cwd));
-          const env = envOf(ctx, opts);
+          const env = envOf(ctx, opts, parseEnvFile);
           const store = await ctx.openStore();
           const image = await imageForRun(ctx, store, ref);
           const snapshotter = await selectSnapshotter(store.paths, ctx.env);

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
-import { resolveImage, saveArchive } from '../../image';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 
 export const saveCommand: CommandModule = {
@@ -15,6 +15,7 @@ export const saveCommand: CommandModule = {
       .option('-o, --output <file>', 'write to a file instead of STDOUT')
       .action(
         action(setExit, async (refs: string[], opts: { output?: string }) => {
+          const { resolveImage, saveArchive } = lazy.image();
           const store = await ctx.openStore();
           const images = [];
           for (const r of refs) images.push(await resolveImage(store, r));

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors';
-import { resolveImage } from '../../image';
 import { formatReference, parseReference } from '../../oci/reference';
 import { setTag } from '../../store';
+import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 
 export const tagCommand: CommandModule = {
@@ -13,6 +13,7 @@ export const tagCommand: CommandModule = {
       .argument('<target>', 'TARGET_IMAGE[:TAG]')
       .action(
         action(setExit, async (source: string, target: string) => {
+          const { resolveImage } = lazy.image();
           const ref = parseReference(target);
           if (ref.digest !== undefined) throw new UsageError('USAGE', `refusing to create a tag with a digest reference: ${target}`);
           const store = await ctx.openStore();
