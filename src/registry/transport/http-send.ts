@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, Pool, request, type Dispatcher } from 'undici';
 import { throwIfAborted } from '../../errors';
+import { isLoopbackHost } from './endpoint';
 import { errorFromNetwork } from './response-error';
 import type { RegistryRequest, RegistryResponse, Send } from './types';
 
@@ -26,8 +27,13 @@ export interface HttpSendOptions {
 
 const RESPONSE_HIGH_WATER_MARK = 1024 * 1024;
 
-function hasProxyEnv(env: NodeJS.ProcessEnv): boolean {
-  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => (env[k] ?? '') !== '');
+/** the proxy settings of an environment, lower-case names first (as curl and Go read them) */
+function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy?: string; httpsProxy?: string; noProxy: string } | undefined {
+  const pick = (name: string): string | undefined => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+  const httpProxy = pick('http_proxy');
+  const httpsProxy = pick('https_proxy');
+  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
+  return { ...(httpProxy !== undefined ? { httpProxy } : {}), ...(httpsProxy !== undefined ? { httpsProxy } : {}), noProxy: pick('no_proxy') ?? '' };
 }
 
 /**
@@ -43,9 +49,11 @@ export class HttpTransport {
     const env = options.env ?? process.env;
     const common = { bodyTimeout: options.bodyTimeoutMs ?? 60_000, headersTimeout: options.headersTimeoutMs ?? 60_000 };
     this.foreign = new Agent({ ...common, connections: options.connections ?? 8 });
-    if (options.proxyFromEnv !== false && hasProxyEnv(env)) {
+    const proxy = options.proxyFromEnv === false ? undefined : proxyEnv(env);
+    if (proxy !== undefined) {
+      // the settings of the given environment (the CLI's), not necessarily process.env's
       const tls = this.tlsConnect();
-      this.proxy = new EnvHttpProxyAgent({ ...common, connect: tls, requestTls: tls } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
+      this.proxy = new EnvHttpProxyAgent({ ...common, ...proxy, connect: tls, requestTls: tls } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
     }
   }
 
@@ -55,7 +63,8 @@ export class HttpTransport {
   }
 
   dispatcherFor(url: URL): Dispatcher {
-    if (this.proxy !== undefined) return this.proxy;
+    // loopback is never proxied, whatever NO_PROXY says (Go's rule, so docker's and skopeo's)
+    if (this.proxy !== undefined && !isLoopbackHost(url.host)) return this.proxy;
     const origin = url.origin;
     if (!this.registryOrigins.includes(origin)) return this.foreign;
     let pool = this.pools.get(origin);
