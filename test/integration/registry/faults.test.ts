@@ -87,8 +87,8 @@ describe('registry: faults injected by a proxy in front of the real registry', f
         const fd = fs.openSync(process.argv[2], 'r');
         const buf = Buffer.alloc(${partial});
         fs.readSync(fd, buf, 0, buf.length, 0);
-        await new Promise((res) => w.write(buf, res));
-        await new Promise((res) => w.write(Buffer.alloc(0), res));
+        w.write(buf);
+        await new Promise((res) => w.end(res)); // the bytes on disk, not committed
         process.exit(0); // killed mid-pull: the ingest and its lock stay behind
       })();`;
     execFileSync(process.execPath, ['-e', script, store.root, srcStore.content.blobPath(bigLayer)]);
