@@ -9,7 +9,7 @@ import type { Descriptor } from '../oci/descriptor';
 import { Digester, isDigest, type Digest } from '../oci/digest';
 import { VerifyStream } from '../stream/verify-stream';
 import { acquireLock, isOwnerAlive } from './file-lock';
-import { LocalContentWriter } from './local-content-writer';
+import { LANDED_FILE, LocalContentWriter, resumableSize } from './local-content-writer';
 import { StorePaths } from './store-paths';
 import type { ContentInfo, ContentStore, ContentWriter, IngestInfo, OpenOptions, WriterOptions } from './types';
 
@@ -84,6 +84,7 @@ export class LocalContentStore implements ContentStore {
       }
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, 'ref'), ref);
+      await fs.writeFile(path.join(dir, LANDED_FILE), String(digester.size));
       const fh = await fs.open(path.join(dir, 'data'), digester.size > 0 ? 'r+' : 'w');
       return new LocalContentWriter({
         ref,
@@ -101,10 +102,16 @@ export class LocalContentStore implements ContentStore {
     }
   }
 
-  /** hash the bytes a previous writer left, so the new writer can append */
+  /**
+   * Hash the bytes a previous writer left, so the new writer can append: those
+   * below its landed mark (anything past it is cut off first).
+   */
   private async rehashPartial(dir: string, digester: Digester, signal?: AbortSignal): Promise<Date> {
     try {
       const st = await fs.stat(path.join(dir, 'data'));
+      const keep = (await resumableSize(dir)) ?? 0;
+      if (keep < st.size) await fs.truncate(path.join(dir, 'data'), keep);
+      if (keep === 0) return st.birthtime.getTime() > 0 ? st.birthtime : st.mtime;
       for await (const chunk of createReadStream(path.join(dir, 'data'), { highWaterMark: READ_CHUNK })) {
         throwIfAborted(signal);
         digester.update(chunk as Buffer);
@@ -159,11 +166,12 @@ export class LocalContentStore implements ContentStore {
       const dir = path.join(this.paths.ingest, id);
       const ref = await fs.readFile(path.join(dir, 'ref'), 'utf8').catch(() => '');
       const st = await fs.stat(path.join(dir, 'data')).catch(() => undefined);
+      const offset = await resumableSize(dir);
       const owner = await fs.readFile(`${dir}.lock`, 'utf8').catch(() => '');
       out.push({
         ref,
         id,
-        offset: st?.size ?? 0,
+        offset: offset ?? 0,
         startedAt: st?.mtime ?? new Date(0),
         active: owner !== '' && isOwnerAlive(owner),
       });

@@ -2,8 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import type { Writable } from 'node:stream';
 import { digestOf, Digester, type Digest } from '../../../src/oci';
 import { LocalContentWriter } from '../../../src/store/local-content-writer';
+import { Store } from '../../../src/store/store';
 import { tmpDir } from '../../helpers/tmp';
 import { bytes } from '../../helpers/data';
 
@@ -71,7 +73,7 @@ async function setup(faults: number | Faults, stats?: { inFlight: number; maxInF
   return { root, calls, w };
 }
 
-async function writeAll(w: LocalContentWriter, chunks: Buffer[]): Promise<void> {
+async function writeAll(w: Writable, chunks: Buffer[]): Promise<void> {
   for (const c of chunks) if (!w.write(c)) await new Promise((r) => w.once('drain', r));
 }
 
@@ -115,25 +117,19 @@ describe('store/local content writer', () => {
     assert.ok(calls.every((c) => !c.startsWith('writev')), calls.join(', '));
   });
 
-  it('writes one batch at a time while the next fills, so the file is always a prefix of what was written', async () => {
+  it('keeps several writes in flight, each landing at its own position whatever the order they finish in', async () => {
     const stats = { inFlight: 0, maxInFlight: 0 };
-    const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, delayMs: (i) => (i % 3 === 0 ? 15 : 2) }, stats);
+    // earlier writes take longer than later ones: they land out of order
+    const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, delayMs: (i) => (i % 4 === 0 ? 20 : 5 - (i % 4)) }, stats);
     const data = bytes(4 * 1024 * 1024 + 333);
-    const dataFile = path.join(root, 'ingest', 'data');
-    let accepted = 0;
-    for (let off = 0; off < data.length; off += 65536) {
-      const c = data.subarray(off, off + 65536);
-      if (!w.write(c)) await new Promise((r) => w.once('drain', r));
-      accepted += c.length;
-      // what is on disk is a prefix of the blob, never ahead of what was accepted
-      const onDisk = fs.readFileSync(dataFile);
-      assert.ok(onDisk.length <= accepted);
-      assert.ok(onDisk.equals(data.subarray(0, onDisk.length)), `the file is not a prefix at ${onDisk.length}`);
-    }
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    await writeAll(w, chunks);
     const r = await w.commit();
     assert.equal(r.digest, digestOf(data));
     assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
-    assert.equal(stats.maxInFlight, 1);
+    assert.ok(stats.maxInFlight > 1, `at most ${stats.maxInFlight} write in flight`);
+    assert.ok(stats.maxInFlight <= 4, `${stats.maxInFlight} writes in flight (the bound is 4)`);
   });
 
   it('fails the writer with the first write error; commit rejects and no blob appears', async () => {
@@ -155,5 +151,66 @@ describe('store/local content writer', () => {
     );
     await w.abort();
     assert.deepEqual(fs.readdirSync(root).filter((n) => n.startsWith('sha256')), []);
+  });
+});
+
+describe('store/resuming an ingest whose writes landed out of order', () => {
+  const ref = 'pull-test';
+  async function leftBehind(data: Buffer, mark: string | undefined): Promise<Store> {
+    const store = await Store.open(tmpDir());
+    // a writer that was killed: its data (maybe with a hole inside) and its landed mark
+    const w = await store.content.writer({ ref, expected: { digest: digestOf(data), size: data.length } });
+    await w.abort();
+    const dir = store.paths.ingestDir(ref);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'ref'), ref);
+    const hole = Buffer.from(data);
+    hole.fill(0, 1_000_000, 1_300_000); // a write that never landed, below later ones that did
+    fs.writeFileSync(path.join(dir, 'data'), hole);
+    if (mark !== undefined) fs.writeFileSync(path.join(dir, 'landed'), mark);
+    return store;
+  }
+
+  it('keeps only the bytes below the landed mark, and the resumed blob verifies', async () => {
+    const data = bytes(3 * 1024 * 1024);
+    const store = await leftBehind(data, '1000000');
+    const [ingest] = await store.content.listIngests();
+    assert.equal(ingest?.offset, 1_000_000);
+    const w = await store.content.writer({ ref, resume: true, expected: { digest: digestOf(data), size: data.length } });
+    assert.equal(w.status().offset, 1_000_000);
+    await writeAll(w, [data.subarray(1_000_000)]);
+    const r = await w.commit();
+    assert.equal(r.digest, digestOf(data));
+    assert.ok(fs.readFileSync(store.content.blobPath(r.digest)).equals(data));
+  });
+
+  it('an unreadable mark keeps nothing; a missing one (an older writer, one write at a time) keeps the file', async () => {
+    const data = bytes(2 * 1024 * 1024);
+    const bad = await leftBehind(data, 'garbage');
+    assert.equal((await bad.content.listIngests())[0]?.offset, 0);
+    const w = await bad.content.writer({ ref, resume: true, expected: { digest: digestOf(data), size: data.length } });
+    assert.equal(w.status().offset, 0);
+    await w.abort();
+    const legacy = await leftBehind(data, undefined);
+    assert.equal((await legacy.content.listIngests())[0]?.offset, data.length);
+  });
+
+  it('a writer marks what has landed as it goes, and all of it when ended', async () => {
+    const store = await Store.open(tmpDir());
+    const data = bytes(20 * 1024 * 1024);
+    const w = await store.content.writer({ ref, expected: { digest: digestOf(data), size: data.length } });
+    const landed = path.join(store.paths.ingestDir(ref), 'landed');
+    assert.equal(fs.readFileSync(landed, 'utf8'), '0');
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    await writeAll(w, chunks.slice(0, 200)); // 12.5 MiB accepted
+    await new Promise((r) => setTimeout(r, 100));
+    const mid = Number(fs.readFileSync(landed, 'utf8'));
+    assert.ok(mid >= 8 * 1024 * 1024 && mid <= 200 * 65536, `mark ${mid}`);
+    await writeAll(w, chunks.slice(200));
+    await new Promise<void>((r) => w.end(r));
+    assert.equal(Number(fs.readFileSync(landed, 'utf8')), data.length);
+    await w.commit();
+    assert.equal(fs.existsSync(store.paths.ingestDir(ref)), false);
   });
 });
