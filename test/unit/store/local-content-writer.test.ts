@@ -73,6 +73,13 @@ async function setup(faults: number | Faults, stats?: { inFlight: number; maxInF
   return { root, calls, w };
 }
 
+/** data cut into pieces of n bytes (the last one shorter) */
+function slices(data: Buffer, n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < data.length; off += n) out.push(data.subarray(off, off + n));
+  return out;
+}
+
 async function writeAll(w: Writable, chunks: Buffer[]): Promise<void> {
   for (const c of chunks) if (!w.write(c)) await new Promise((r) => w.once('drain', r));
 }
@@ -81,8 +88,7 @@ describe('store/local content writer', () => {
   it('gathers socket-sized chunks into one write and commits the exact bytes', async () => {
     const { root, calls, w } = await setup(Number.MAX_SAFE_INTEGER);
     const data = bytes(3 * 1024 * 1024 + 4321);
-    const chunks: Buffer[] = [];
-    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    const chunks = slices(data, 65536);
     await writeAll(w, chunks);
     const r = await w.commit();
     assert.equal(r.digest, digestOf(data));
@@ -108,8 +114,7 @@ describe('store/local content writer', () => {
   it('joins many small chunks before writing (no gathered write of thousands of pieces)', async () => {
     const { root, calls, w } = await setup(Number.MAX_SAFE_INTEGER);
     const data = bytes(1024 * 1024 + 10);
-    const chunks: Buffer[] = [];
-    for (let off = 0; off < data.length; off += 512) chunks.push(data.subarray(off, off + 512));
+    const chunks = slices(data, 512);
     await writeAll(w, chunks);
     const r = await w.commit();
     assert.equal(r.digest, digestOf(data));
@@ -122,8 +127,7 @@ describe('store/local content writer', () => {
     // earlier writes take longer than later ones: they land out of order
     const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, delayMs: (i) => (i % 4 === 0 ? 20 : 5 - (i % 4)) }, stats);
     const data = bytes(4 * 1024 * 1024 + 333);
-    const chunks: Buffer[] = [];
-    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    const chunks = slices(data, 65536);
     await writeAll(w, chunks);
     const r = await w.commit();
     assert.equal(r.digest, digestOf(data));
@@ -135,8 +139,7 @@ describe('store/local content writer', () => {
   it('fails the writer with the first write error; commit rejects and no blob appears', async () => {
     const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, failAt: 2, delayMs: () => 2 });
     const data = bytes(3 * 1024 * 1024);
-    const chunks: Buffer[] = [];
-    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    const chunks = slices(data, 65536);
     const errors: Error[] = [];
     w.on('error', (e: Error) => errors.push(e));
     await assert.rejects(
@@ -201,8 +204,7 @@ describe('store/resuming an ingest whose writes landed out of order', () => {
     const w = await store.content.writer({ ref, expected: { digest: digestOf(data), size: data.length } });
     const landed = path.join(store.paths.ingestDir(ref), 'landed');
     assert.equal(fs.readFileSync(landed, 'utf8'), '0');
-    const chunks: Buffer[] = [];
-    for (let off = 0; off < data.length; off += 65536) chunks.push(data.subarray(off, off + 65536));
+    const chunks = slices(data, 65536);
     await writeAll(w, chunks.slice(0, 200)); // 12.5 MiB accepted
     await new Promise((r) => setTimeout(r, 100));
     const mid = Number(fs.readFileSync(landed, 'utf8'));
