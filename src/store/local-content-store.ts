@@ -109,7 +109,7 @@ export class LocalContentStore implements ContentStore {
   private async rehashPartial(dir: string, digester: Digester, signal?: AbortSignal): Promise<Date> {
     try {
       const st = await fs.stat(path.join(dir, 'data'));
-      const keep = (await resumableSize(dir)) ?? 0;
+      const keep = await resumableSize(dir, st.size);
       if (keep < st.size) await fs.truncate(path.join(dir, 'data'), keep);
       if (keep === 0) return st.birthtime.getTime() > 0 ? st.birthtime : st.mtime;
       for await (const chunk of createReadStream(path.join(dir, 'data'), { highWaterMark: READ_CHUNK })) {
@@ -166,12 +166,11 @@ export class LocalContentStore implements ContentStore {
       const dir = path.join(this.paths.ingest, id);
       const ref = await fs.readFile(path.join(dir, 'ref'), 'utf8').catch(() => '');
       const st = await fs.stat(path.join(dir, 'data')).catch(() => undefined);
-      const offset = await resumableSize(dir);
       const owner = await fs.readFile(`${dir}.lock`, 'utf8').catch(() => '');
       out.push({
         ref,
         id,
-        offset: offset ?? 0,
+        offset: st === undefined ? 0 : await resumableSize(dir, st.size),
         startedAt: st?.mtime ?? new Date(0),
         active: owner !== '' && isOwnerAlive(owner),
       });

@@ -30,14 +30,12 @@ const MARK_BYTES = 8 * 1024 * 1024;
  */
 export const LANDED_FILE = 'landed';
 
-/** The bytes of a partial ingest a new writer can keep: the file's size, or less where the mark says so. */
-export async function resumableSize(dir: string): Promise<number | undefined> {
-  const st = await fs.stat(path.join(dir, 'data')).catch(() => undefined);
-  if (st === undefined) return undefined;
+/** The bytes of a partial ingest of `size` bytes a new writer can keep: all of them, or fewer where the mark says so. */
+export async function resumableSize(dir: string, size: number): Promise<number> {
   const raw = await fs.readFile(path.join(dir, LANDED_FILE), 'utf8').catch(() => undefined);
-  if (raw === undefined) return st.size; // written before marks existed: one write at a time
+  if (raw === undefined) return size; // written before marks existed: one write at a time
   const mark = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : 0;
-  return Math.min(st.size, mark);
+  return Math.min(size, mark);
 }
 
 export interface LocalWriterInit {
