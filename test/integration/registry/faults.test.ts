@@ -9,7 +9,8 @@ import { pullImage, pushImage, type ProgressEvent, type RegistryClientOptions } 
 import { Store } from '../../../src/store/store';
 import { buildTestImage, type TestImage } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy } from '../../helpers/registry-proxy';
-import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { tempStores } from '../../helpers/temp-stores';
+import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
 /** No ingest left, every blob hashes to its name, every tag's manifest is present. */
 async function assertStoreConsistent(store: Store): Promise<void> {
@@ -29,12 +30,7 @@ describe('registry: faults injected by a proxy in front of the real registry', f
   let img: TestImage;
   let bigLayer: Digest;
   let srcStore: Store;
-  const temps: string[] = [];
-  const newStore = async () => {
-    const d = mkTemp('fault');
-    temps.push(d);
-    return Store.open(d);
-  };
+  const { newStore, removeAll } = tempStores('fault');
 
   before(async function () {
     if (!hasRegistry()) this.skip();
@@ -50,7 +46,7 @@ describe('registry: faults injected by a proxy in front of the real registry', f
   after(async () => {
     await proxy?.stop();
     await reg?.stop();
-    for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+    removeAll();
   });
 
   it('resumes a blob download with Range after the connection drops mid-blob', async () => {

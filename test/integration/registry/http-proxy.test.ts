@@ -1,13 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { lookup } from 'node:dns/promises';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { pullImage, pushImage } from '../../../src/registry';
-import { Store } from '../../../src/store/store';
 import { skipWith } from '../../helpers/capabilities';
 import { hasTinyproxy, startHttpProxy, type HttpProxyServer } from '../../helpers/http-proxy-server';
 import { buildTestImage } from '../../helpers/registry-image';
-import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { tempStores } from '../../helpers/temp-stores';
+import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
 // A registry reached by a name that is not loopback as written (this machine's host name, which
 // /etc/hosts maps to 127.0.0.1) goes through HTTP_PROXY; loopback as written never does (Go's
@@ -17,12 +16,7 @@ describe('registry: HTTP_PROXY / NO_PROXY (tinyproxy in front of the real regist
   let proxy: HttpProxyServer;
   let named: string;
   let image: { digest: string };
-  const temps: string[] = [];
-  const newStore = async () => {
-    const dir = mkTemp('store');
-    temps.push(dir);
-    return Store.open(dir);
-  };
+  const { newStore, removeAll } = tempStores('store');
 
   before(async function () {
     if (!hasRegistry()) skipWith(this, 'needs docker-registry (not installed)');
@@ -40,7 +34,7 @@ describe('registry: HTTP_PROXY / NO_PROXY (tinyproxy in front of the real regist
   after(async () => {
     await proxy?.stop();
     await reg?.stop();
-    for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+    removeAll();
   });
 
   it('pulls a registry named by host name through HTTP_PROXY (the proxy carries the connections)', async () => {

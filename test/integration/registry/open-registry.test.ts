@@ -1,23 +1,17 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { digestOf } from '../../../src/oci/digest';
 import { MediaType } from '../../../src/oci/media-types';
 import { parseManifest } from '../../../src/oci/parse-documents';
 import { pullImage, pushImage, RegistryClient, type ProgressEvent } from '../../../src/registry';
-import { Store } from '../../../src/store/store';
 import { buildTestImage, buildTestIndex, taggedDescriptor } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy } from '../../helpers/registry-proxy';
-import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { tempStores } from '../../helpers/temp-stores';
+import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
 describe('registry: open docker-registry on loopback', function () {
   let reg: RegistryServer;
   let proxy: FaultProxy;
-  const temps: string[] = [];
-  const newStore = async () => {
-    const dir = mkTemp('store');
-    temps.push(dir);
-    return Store.open(dir);
-  };
+  const { newStore, removeAll } = tempStores('store');
 
   before(async function () {
     if (!hasRegistry()) this.skip();
@@ -27,7 +21,7 @@ describe('registry: open docker-registry on loopback', function () {
   after(async () => {
     await proxy?.stop();
     await reg?.stop();
-    for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+    removeAll();
   });
 
   it('pushes an image and pulls it into another store by tag and by digest, digests identical', async () => {
