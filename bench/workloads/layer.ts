@@ -26,7 +26,7 @@ const PEER_PIPELINE = [
 /**
  * A 1 MiB young generation keeps pack at ~125-145 MiB peak RSS instead of ~160 (fewer dead
  * 1 MiB chunks between scavenges; ~5% slower). It is a start-up flag only (v8.setFlagsFromString
- * has no effect once the heap exists), so bin/hoist should pass it the same way.
+ * has no effect once the heap exists); bin/hoist passes it the same way, in its shebang.
  */
 const NODE_FLAGS = ['--max-semi-space-size=1'];
 const run = (r: R, ...args: string[]): CommandSpec => ({ argv: [process.execPath, ...NODE_FLAGS, join(r.repoRoot, 'dist/bench/workloads/layer-run.js'), ...args] });
