@@ -10,6 +10,7 @@ import { CONFIG_MAX_BYTES } from '../stream/read-capped';
 import { withLock } from './file-lock';
 import { readBlobCapped } from './helpers';
 import { oldestLiveLease } from './lease';
+import { readLayerUses } from './layer-use';
 import { refNameOf } from './tags';
 import type { Store } from './store';
 
@@ -29,6 +30,8 @@ export interface PruneResult {
   blobs: Digest[];
   layers: Digest[];
   cacheRecords: string[];
+  /** bundles and containers whose overlay lowerdirs kept their layers */
+  inUse: string[];
   ingests: number;
   reclaimedBytes: number;
 }
@@ -112,10 +115,12 @@ async function sniffDescriptor(store: Store, digest: Digest): Promise<Descriptor
 /**
  * Remove untagged images, then every blob, unpacked layer and stale ingest
  * that no tag and no cache record reaches. Runs under the gc lock; what a
- * live lease may still be writing (newer than its start) is kept.
+ * live lease may still be writing (newer than its start) is kept, and so is
+ * every unpacked layer that a live layer use (an overlay bundle or container)
+ * mounts; dead use records are dropped.
  */
 export async function prune(store: Store, options: PruneOptions = {}): Promise<PruneResult> {
-  const result: PruneResult = { untaggedImages: [], blobs: [], layers: [], cacheRecords: [], ingests: 0, reclaimedBytes: 0 };
+  const result: PruneResult = { untaggedImages: [], blobs: [], layers: [], cacheRecords: [], inUse: [], ingests: 0, reclaimedBytes: 0 };
   await fs.mkdir(store.paths.locks, { recursive: true });
   return withLock(store.paths.gcLock, async () => {
     if (!options.dryRun) {
@@ -143,6 +148,11 @@ export async function prune(store: Store, options: PruneOptions = {}): Promise<P
       }
     }
     const { blobs, chains } = await mark(store, roots, extra, options.signal);
+    const uses = await readLayerUses(store.paths, { dryRun: options.dryRun ?? false });
+    for (const use of uses.live) {
+      result.inUse.push(use.path);
+      for (const id of use.chainIds) chains.add(id);
+    }
     const leaseStart = await oldestLiveLease(store.paths);
     const protectedByLease = (mtimeMs: number): boolean => leaseStart !== undefined && mtimeMs >= leaseStart - 1000;
     const victims: { digest: Digest; size: number }[] = [];

@@ -8,5 +8,6 @@ export { writeBlob, writeBlobBytes, readBlobCapped, type BlobSource, type WriteB
 export { writeFileAtomic, fsyncDir } from './atomic-write';
 export { acquireLock, withLock, isOwnerAlive, type LockOptions } from './file-lock';
 export { createLease, oldestLiveLease, type Lease } from './lease';
+export { recordLayerUse, releaseLayerUse, layerUseFile, readLayerUses, type LayerUse, type LayerUseKind, type LayerUseRecord } from './layer-use';
 export { prune, type PruneOptions, type PruneResult } from './gc';
 export { MemoryContentStore } from './memory-content-store';

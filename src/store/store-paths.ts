@@ -24,6 +24,10 @@ export class StorePaths {
   get cache(): string {
     return path.join(this.root, 'cache');
   }
+  /** records of bundles and containers that mount unpacked layers (layer-use.ts) */
+  get uses(): string {
+    return path.join(this.root, 'uses');
+  }
   get locks(): string {
     return path.join(this.root, 'locks');
   }

@@ -6,6 +6,7 @@ import type { NetworkMode } from '../../convert';
 import type { ImageRecord } from '../../image';
 import type { ContainerDirs, ContainerRecord } from '../../runtime';
 import type { Store } from '../../store';
+import { layerUseFile, releaseLayerUse } from '../../store/layer-use';
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import type { CliContext } from '../context';
@@ -48,34 +49,36 @@ export async function imageForRun(ctx: CliContext, store: Store, ref: string): P
 }
 
 /** Kill and forget runc's container, unmount and remove the bundle; synchronous, for the `exit` event too. */
-function cleanupSync(dirs: ContainerDirs, record: ContainerRecord, remove: boolean): void {
+function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean): void {
   spawnSync('runc', ['delete', '--force', record.id], { stdio: 'ignore' });
   const rootfs = path.join(dirs.bundle(record.id), 'rootfs');
   for (let i = 0; i < 4 && spawnSync('mountpoint', ['-q', rootfs]).status === 0; i++) spawnSync('umount', ['-l', rootfs], { stdio: 'ignore' });
   if (remove) {
     fs.rmSync(dirs.dir(record.id), { recursive: true, force: true });
+    fs.rmSync(layerUseFile(store.paths, dirs.bundle(record.id)), { force: true });
     fs.rmSync(path.join(dirs.root, 'names', record.name), { force: true });
   }
 }
 
 /** Undo a container completely: runc state, mount, directories, name. */
-async function cleanup(dirs: ContainerDirs, record: ContainerRecord, remove: boolean): Promise<void> {
+async function cleanup(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean): Promise<void> {
   const { deleteContainer, state } = lazy.runtime();
   const { removeBundle, unmountBundle } = lazy.convert();
   if ((await state(record.id).catch(() => undefined)) !== undefined) await deleteContainer(record.id, { force: true }).catch(() => undefined);
   if (remove) {
     await removeBundle(dirs.bundle(record.id));
+    await releaseLayerUse(store.paths, dirs.bundle(record.id));
     await dirs.release(record);
   } else await unmountBundle(dirs.bundle(record.id));
 }
 
-async function allocate(dirs: ContainerDirs, name: string | undefined, image: string, force: boolean): Promise<ContainerRecord> {
+async function allocate(store: Store, dirs: ContainerDirs, name: string | undefined, image: string, force: boolean): Promise<ContainerRecord> {
   try {
     return await dirs.allocate({ ...(name !== undefined ? { name } : {}), image });
   } catch (err) {
     if (!force || name === undefined || !isHoistError(err, 'RUNTIME_CONTAINER_EXISTS')) throw err;
     const old = await dirs.findByName(name);
-    if (old !== undefined) await cleanup(dirs, old, true);
+    if (old !== undefined) await cleanup(store, dirs, old, true);
     return dirs.allocate({ name, image });
   }
 }
@@ -122,9 +125,9 @@ export const runCommand: CommandModule = {
           const image = await imageForRun(ctx, store, ref);
           const snapshotter = await selectSnapshotter(store.paths, ctx.env);
           const dirs = new ContainerDirs(path.join(store.root, 'containers'));
-          const record = await allocate(dirs, opts.name, ref, opts.force === true);
+          const record = await allocate(store, dirs, opts.name, ref, opts.force === true);
           const remove = opts.rm === true;
-          const onExit = (): void => cleanupSync(dirs, record, remove);
+          const onExit = (): void => cleanupSync(store, dirs, record, remove);
           process.on('exit', onExit);
           try {
             await writeBundle(store, snapshotter, image, dirs.bundle(record.id), {
@@ -157,7 +160,7 @@ export const runCommand: CommandModule = {
             );
             return result.status;
           } finally {
-            await cleanup(dirs, record, remove);
+            await cleanup(store, dirs, record, remove);
             process.off('exit', onExit);
           }
         }),

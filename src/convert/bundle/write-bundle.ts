@@ -1,10 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConvertError, isErrno } from '../../errors';
+import { computeChainIds } from '../../oci/chain-id';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { copyTree } from '../../snapshot/copy-snapshotter';
 import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
 import { unpackImage } from '../../snapshot/unpack-image';
+import { recordLayerUse, releaseLayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
 import { resolveInRoot } from '../read-in-root';
 import { resolveImageUser } from '../resolve-user';
@@ -67,6 +69,9 @@ async function makeVolumes(dir: string, rootfs: string, config: ImageConfig, sig
  *  5. DIR/volumes/* (seeded from the image), DIR/{hosts,resolv.conf,hostname};
  *  6. DIR/config.json from `toRuntimeSpec`, validated.
  *
+ * An overlay bundle has a layer use in the store (recorded before step 2,
+ * committed after step 6): prune keeps its layers while DIR exists.
+ *
  * Any failure removes what was made (unmounting first). Clean up a bundle
  * with `removeBundle(DIR)` (or `umount DIR/rootfs && rm -rf DIR`).
  */
@@ -81,9 +86,15 @@ export async function writeBundle(
   if (await isNonEmptyDir(dir)) {
     if (!options.force) throw new ConvertError('CONVERT_BUNDLE_EXISTS', `bundle directory ${dir} exists and is not empty (use --force to replace it)`, { dir });
     await removeBundle(dir);
+    await releaseLayerUse(store.paths, dir);
   }
   await fs.mkdir(dir, { recursive: true, mode: 0o711 });
   const kind = options.rootfs ?? (snapshotter.name === 'overlay' ? 'overlay' : 'copy');
+  // an overlay rootfs mounts the store's layers: prune must keep them while DIR exists
+  const use =
+    kind === 'overlay'
+      ? await recordLayerUse(store.paths, dir, { kind: 'bundle', chainIds: computeChainIds(image.config.rootfs.diff_ids), image: image.manifest.config.digest })
+      : undefined;
   try {
     const { chainIds } = await unpackImage(store, snapshotter, image, options.signal ? { signal: options.signal } : {});
     await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, options.signal);
@@ -109,9 +120,11 @@ export async function writeBundle(
     });
     validateRuntimeSpec(spec);
     await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
+    await use?.commit();
     return { dir, rootfs: kind, spec };
   } catch (err) {
     await removeBundle(dir).catch(() => undefined);
+    await use?.release().catch(() => undefined);
     throw err;
   }
 }

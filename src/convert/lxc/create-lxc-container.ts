@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ConvertError, isErrno } from '../../errors';
 import type { ApplyWarning } from '../../layer/apply/apply-types';
+import { computeChainIds } from '../../oci/chain-id';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
 import { withMount } from '../../snapshot/mount';
+import { recordLayerUse, type LayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
 import { resolveInRoot } from '../read-in-root';
 import { resolveImageUser, type ExecUser } from '../resolve-user';
@@ -61,7 +63,9 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * (copy: layers applied, shifted when unprivileged; overlay: the store's
  * layers + an upper dir); in the rootfs view: the user (passwd/group read only
  * inside it), /etc/hostname, /etc/hosts, /etc/resolv.conf, volumes seeded from
- * the image; the config (toLxcConfig); rename.
+ * the image; the config (toLxcConfig); rename. An overlay container has a
+ * layer use in the store (before its layers are unpacked; committed after the
+ * rename): prune keeps its layers while the container's directory exists.
  */
 export async function createLxcContainer(
   store: Store,
@@ -89,6 +93,7 @@ export async function createLxcContainer(
   await fs.mkdir(lxcpath, { recursive: true, mode: 0o755 });
   const tmp = await fs.mkdtemp(path.join(lxcpath, `.${o.name}.hoist-`));
   const root = { uid: mapId(o.idMap ?? [], 0) ?? 0, gid: mapId(o.idMap ?? [], 0) ?? 0 };
+  let use: LayerUse | undefined;
   try {
     await fs.chmod(tmp, 0o755);
     const warnings: ApplyWarning[] = [];
@@ -102,6 +107,8 @@ export async function createLxcContainer(
       view = (fn) => fn(path.join(tmp, 'rootfs'));
     } else {
       if (o.snapshotter === undefined) throw new Error('overlay rootfs needs the store snapshotter');
+      // the container's lowerdirs are the store's layers: prune keeps them while DIR exists
+      use = await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: computeChainIds(image.config.rootfs.diff_ids), image: image.manifest.config.digest });
       await fs.mkdir(path.join(tmp, 'rootfs'), { mode: 0o755 });
       await fs.mkdir(path.join(tmp, 'olwork'), { mode: 0o700 });
       const build = await overlayRootfs(store, o.snapshotter, image, { upperdir: path.join(tmp, 'rootfs'), workdir: path.join(tmp, 'olwork') }, o.signal);
@@ -134,9 +141,11 @@ export async function createLxcContainer(
     await fs.writeFile(path.join(tmp, 'config'), config, { mode: 0o644 });
     if (o.force) await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(tmp, dir);
+    await use?.commit();
     return { dir, configPath: path.join(dir, 'config'), config, command: prepared.command, user: prepared.user, volumes: prepared.volumes, warnings };
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    await use?.release().catch(() => undefined);
     throw err;
   }
 }

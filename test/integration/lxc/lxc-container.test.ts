@@ -89,6 +89,30 @@ describe('hoist lxc: LXC containers from images (real lxc-execute / lxc-start)',
     assert.match(refused.stderr, /overlay cannot be --unprivileged/);
   });
 
+  it('overlay rootfs: prune keeps the layers while the container exists (image removed), and frees them after lxc-destroy', async () => {
+    await sb.load({ tags: ['lxc-keep:1'], layers: [[...busyboxLayer(), { path: 'keep-me', content: 'kept\n' }]], config: { Cmd: ['cat', '/keep-me'] } });
+    const name = sb.name('keep');
+    const res = await sb.hoist(['lxc', 'lxc-keep:1', '--name', name, '--lxcpath', sb.lxcpath, '--rootfs', 'overlay']);
+    assert.equal(res.code, 0, res.stderr);
+    const layersDir = path.join(sb.root, 'layers');
+    const before = fs.readdirSync(layersDir).sort();
+    assert.equal((await sb.hoist(['rmi', 'lxc-keep:1'])).code, 0);
+    const kept = await sb.hoist(['prune']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.match(kept.stdout, /Kept the unpacked layers of \d+ overlay bundle/);
+    assert.deepEqual(fs.readdirSync(layersDir).sort(), before);
+    const run = sb.lxc('lxc-execute', name);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'kept\n');
+    const destroy = sb.lxc('lxc-destroy', name);
+    assert.equal(destroy.code, 0, destroy.stderr);
+    assert.deepEqual(fs.readdirSync(layersDir).sort(), before, "lxc-destroy removes the container's upper dir, never the store's lowerdirs");
+    const freed = await sb.hoist(['prune']);
+    assert.equal(freed.code, 0, freed.stderr);
+    assert.match(freed.stdout, /Deleted 1 unpacked layers/);
+    assert.equal(fs.readdirSync(layersDir).length, before.length - 1);
+  });
+
   it('--image-tarball: an Incus/LXD unified image whose metadata.yaml parses and whose rootfs has the image files', async function () {
     const file = path.join(tmpDir(), 'image.tar.xz');
     const res = await sb.hoist(['lxc', 'lxc-app:1', '--name', sb.name('incus'), '--lxcpath', sb.lxcpath, '--image-tarball', file]);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { busyboxLayer } from '../../../fixtures/images/make-busybox-image';
+import { removeBundle } from '../../../src/convert';
 import { kill, state } from '../../../src/runtime';
 import { runHoist } from '../../helpers/hoist-cli';
 import { loadBusybox, mountsUnder, runBundle, RuntimeJanitor, runtimeUnavailable } from '../../helpers/runtime-env';
@@ -99,6 +100,27 @@ describe('hoist bundle + runc run', function () {
     assert.equal(forced.code, 0, forced.stderr);
     assert.deepEqual(mountsUnder(dir), [path.join(dir, 'rootfs')]);
     assert.ok(!fs.existsSync(path.join(dir, 'upper/new-file')));
+  });
+
+  it('prune keeps the layers an overlay bundle mounts after its image is removed, and frees them once the bundle is gone', async () => {
+    await loadBusybox(root, 'keep:1', { Cmd: ['cat', '/keep-me'] }, [[...busyboxLayer(), { path: 'keep-me', content: 'kept\n' }]]);
+    const dir = await bundle('keep:1');
+    const layersDir = path.join(root, 'layers');
+    const before = fs.readdirSync(layersDir).sort();
+    assert.equal((await runHoist(['rmi', 'keep:1'], { root })).code, 0);
+    const kept = await runHoist(['prune'], { root });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.match(kept.stdout, /Kept the unpacked layers of \d+ overlay bundle/);
+    assert.doesNotMatch(kept.stdout, /unpacked layers\n/, 'no unpacked layer was deleted');
+    assert.deepEqual(fs.readdirSync(layersDir).sort(), before);
+    const r = await runBundle(janitor, dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'kept\n');
+    await removeBundle(dir);
+    const freed = await runHoist(['prune'], { root });
+    assert.equal(freed.code, 0, freed.stderr);
+    assert.match(freed.stdout, /Deleted 1 unpacked layers/);
+    assert.equal(fs.readdirSync(layersDir).length, before.length - 1);
   });
 
   it('bad input: no command, unknown user (named), passwd symlinked out of the rootfs', async () => {

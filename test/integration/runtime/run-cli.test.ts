@@ -18,7 +18,7 @@ describe('hoist run', function () {
     await loadBusybox(root, 'bb:1', { Cmd: ['sh', '-c', 'echo default'], Volumes: { '/data': {} } });
   });
 
-  /** Nothing of ours is left: no mount under the store, no container dir or name, no runc state. */
+  /** Nothing of ours is left: no mount under the store, no container dir or name, no runc state, no layer use. */
   async function assertNothingLeft(): Promise<void> {
     assert.deepEqual(mountsUnder(root), []);
     const containers = path.join(root, 'containers');
@@ -26,6 +26,8 @@ describe('hoist run', function () {
     assert.deepEqual(left, []);
     assert.deepEqual(fs.existsSync(path.join(containers, 'names')) ? fs.readdirSync(path.join(containers, 'names')) : [], []);
     assert.deepEqual((await list()).filter((c) => c.bundle.startsWith(root)), []);
+    const uses = path.join(root, 'uses');
+    assert.deepEqual(fs.existsSync(uses) ? fs.readdirSync(uses) : [], [], 'no layer-use record outlives its container');
   }
 
   it('runs the image command, passes -e, --env-file, -w, -u, -v, --hostname, and leaves nothing with --rm', async () => {

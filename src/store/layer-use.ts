@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { isErrno } from '../errors';
+import { writeFileAtomic } from './atomic-write';
+import { isOwnerAlive, lockOwnerLine, withLock } from './file-lock';
+import type { StorePaths } from './store-paths';
+
+/**
+ * A layer use says that something outside the store's own graph mounts the
+ * store's unpacked layers as overlay lowerdirs: an overlay bundle, an overlay
+ * LXC container, a `hoist run` container. No tag reaches those layers once the
+ * image is removed, so prune keeps every layer that a live use names.
+ *
+ * Lifecycle of `uses/<hash of the consumer's directory>.json`:
+ *  1. `recordLayerUse(paths, dir, …)` before the layers are unpacked or
+ *     mounted (under the gc lock, so a prune already past its mark cannot
+ *     remove them). The record names its creator (pid, start time) and is live
+ *     while that process runs;
+ *  2. `use.commit()` once `dir` is in its final place. The record now names
+ *     the directory's device and inode and is live while that directory exists;
+ *  3. `use.release()` (or `releaseLayerUse(paths, dir)`) when the consumer is
+ *     given up or removed; a release before the commit puts back the record
+ *     the directory had before (a `--force` replacement that failed).
+ * A record is dead when its creator died before the commit, or when its
+ * directory is gone or is another directory now (another inode or birth time): prune drops
+ * it. So `rm -rf` of a bundle or `lxc-destroy` frees the layers at the next
+ * prune with no call into hoist.
+ */
+export interface LayerUse {
+  readonly file: string;
+  commit(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export type LayerUseKind = 'bundle' | 'lxc';
+
+export interface LayerUseRecord {
+  kind: LayerUseKind;
+  /** the consumer's directory (bundle dir, LXC container dir) */
+  path: string;
+  /** the chainIDs its overlay stacks, bottom first */
+  chainIds: string[];
+  /** the image it was made from, for people reading the record */
+  image?: string;
+  /** until commit: the creator (file-lock owner line) */
+  owner?: string;
+  /** after commit: the directory's identity (inode numbers are reused at once: the birth time tells a new directory) */
+  dev?: string;
+  ino?: string;
+  born?: string;
+}
+
+/** The record's file for a consumer's directory (for a synchronous release in an `exit` handler). */
+export function layerUseFile(paths: StorePaths, dir: string): string {
+  return path.join(paths.uses, `${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)}.json`);
+}
+
+export async function recordLayerUse(
+  paths: StorePaths,
+  dir: string,
+  o: { kind: LayerUseKind; chainIds: readonly string[]; image?: string },
+): Promise<LayerUse> {
+  const file = layerUseFile(paths, dir);
+  const record: LayerUseRecord = {
+    kind: o.kind,
+    path: path.resolve(dir),
+    chainIds: [...o.chainIds],
+    ...(o.image !== undefined ? { image: o.image } : {}),
+    owner: lockOwnerLine().trim(),
+  };
+  await fs.mkdir(paths.uses, { recursive: true });
+  await fs.mkdir(paths.locks, { recursive: true });
+  // a prune holds the gc lock through its whole run: wait for it rather than fail
+  const previous = await withLock(
+    paths.gcLock,
+    async () => {
+      const before = await fs.readFile(file, 'utf8').catch(() => undefined);
+      await writeFileAtomic(file, `${JSON.stringify(record)}\n`);
+      return before;
+    },
+    { timeoutMs: 10 * 60 * 1000 },
+  );
+  let committed = false;
+  return {
+    file,
+    commit: async () => {
+      const st = await fs.stat(record.path, { bigint: true });
+      const { owner: _owner, ...rest } = record;
+      await writeFileAtomic(file, `${JSON.stringify({ ...rest, ...identity(st) })}\n`);
+      committed = true;
+    },
+    // Given up before the commit (a failed `--force` replacement): the directory's
+    // previous consumer, if any, is still there and gets its record back.
+    release: async () => {
+      if (!committed && previous !== undefined) await writeFileAtomic(file, previous);
+      else await releaseLayerUse(paths, record.path);
+    },
+  };
+}
+
+/** Drops the use record of a consumer's directory (missing is fine). */
+export async function releaseLayerUse(paths: StorePaths, dir: string): Promise<void> {
+  await fs.rm(layerUseFile(paths, dir), { force: true });
+}
+
+/** dev, inode and birth time (0 where the file system keeps none) of a directory */
+function identity(st: BigIntStats): { dev: string; ino: string; born: string } {
+  return { dev: String(st.dev), ino: String(st.ino), born: String(st.birthtimeNs) };
+}
+
+async function isLive(r: LayerUseRecord): Promise<boolean> {
+  if (r.dev === undefined || r.ino === undefined) return r.owner !== undefined && isOwnerAlive(r.owner);
+  try {
+    const st = await fs.stat(r.path, { bigint: true });
+    const now = identity(st);
+    return st.isDirectory() && now.dev === r.dev && now.ino === r.ino && (r.born === undefined || now.born === r.born);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return false;
+    throw err;
+  }
+}
+
+function parseRecord(text: string): LayerUseRecord | undefined {
+  try {
+    const r = JSON.parse(text) as Partial<LayerUseRecord>;
+    if (typeof r.path !== 'string' || !Array.isArray(r.chainIds) || !r.chainIds.every((c) => typeof c === 'string')) return undefined;
+    return r as LayerUseRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The live layer uses, and the dead ones (removed unless `dryRun`). An
+ * unreadable record protects nothing and is removed too. Call under the gc lock.
+ */
+export async function readLayerUses(paths: StorePaths, options: { dryRun?: boolean } = {}): Promise<{ live: LayerUseRecord[]; dead: number }> {
+  let names: string[];
+  try {
+    names = await fs.readdir(paths.uses);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return { live: [], dead: 0 };
+    throw err;
+  }
+  const live: LayerUseRecord[] = [];
+  let dead = 0;
+  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
+    const file = path.join(paths.uses, name);
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue; // released meanwhile
+    const record = parseRecord(text);
+    if (record !== undefined && (await isLive(record))) {
+      live.push(record);
+      continue;
+    }
+    dead++;
+    if (!options.dryRun) await fs.rm(file, { force: true });
+  }
+  return { live, dead };
+}

@@ -1,0 +1,93 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { digestOf } from '../../../src/oci';
+import { prune, readLayerUses, recordLayerUse, releaseLayerUse, Store } from '../../../src/store';
+import { lockOwnerLine } from '../../../src/store/file-lock';
+import { tmpDir } from '../../helpers/tmp';
+
+/** An unpacked layer as prune sees it: layers/<hex>/fs, reached by nothing in the index. */
+function fakeLayer(store: Store, seed: string): string {
+  const chainId = digestOf(Buffer.from(seed));
+  fs.mkdirSync(path.join(store.paths.layer(chainId), 'fs'), { recursive: true });
+  return chainId;
+}
+
+const hasLayer = (store: Store, chainId: string): boolean => fs.existsSync(path.join(store.paths.layers, chainId.slice('sha256:'.length)));
+
+describe('store/layer-use: prune keeps the layers that bundles and containers mount', () => {
+  let store: Store;
+  let work: string;
+  beforeEach(async () => {
+    store = await Store.open(tmpDir());
+    work = tmpDir();
+  });
+
+  it('a committed use keeps its layers while its directory exists; removing the directory frees them at the next prune', async () => {
+    const [a, b, loose] = [fakeLayer(store, 'a'), fakeLayer(store, 'b'), fakeLayer(store, 'loose')];
+    const dir = path.join(work, 'bundle');
+    fs.mkdirSync(dir);
+    const use = await recordLayerUse(store.paths, dir, { kind: 'bundle', chainIds: [a, b] });
+    await use.commit();
+    const first = await prune(store);
+    assert.deepEqual(first.inUse, [dir]);
+    assert.deepEqual(first.layers, [loose]);
+    assert.ok(hasLayer(store, a) && hasLayer(store, b) && !hasLayer(store, loose));
+    fs.rmSync(dir, { recursive: true });
+    const second = await prune(store);
+    assert.deepEqual(second.inUse, []);
+    assert.deepEqual(second.layers.sort(), [a, b].sort());
+    assert.deepEqual(fs.readdirSync(store.paths.uses), [], 'the dead record went with them');
+  });
+
+  it('a directory replaced by another at the same path (same inode number, reused; another birth time) no longer holds the layers', async () => {
+    const a = fakeLayer(store, 'a');
+    const dir = path.join(work, 'c1');
+    fs.mkdirSync(dir);
+    await (await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: [a] })).commit();
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(dir);
+    assert.deepEqual((await prune(store)).layers, [a]);
+  });
+
+  it('before its commit a use lives as long as its creator: this process keeps it, a dead one does not', async () => {
+    const [a, b] = [fakeLayer(store, 'a'), fakeLayer(store, 'b')];
+    // still being built: the directory does not exist yet
+    await recordLayerUse(store.paths, path.join(work, 'pending'), { kind: 'lxc', chainIds: [a] });
+    const deadPid = spawnSync('true').pid;
+    const deadOwner = lockOwnerLine().trim().replace(/^\d+/, String(deadPid));
+    fs.writeFileSync(path.join(store.paths.uses, 'crashed.json'), JSON.stringify({ kind: 'bundle', path: path.join(work, 'crashed'), chainIds: [b], owner: deadOwner }));
+    const res = await prune(store);
+    assert.deepEqual(res.layers, [b]);
+    assert.deepEqual(res.inUse, [path.join(work, 'pending')]);
+    assert.ok(!fs.existsSync(path.join(store.paths.uses, 'crashed.json')));
+  });
+
+  it('release before commit puts back the record the directory had (a failed --force replacement)', async () => {
+    const [a, b] = [fakeLayer(store, 'a'), fakeLayer(store, 'b')];
+    const dir = path.join(work, 'ct');
+    fs.mkdirSync(dir);
+    await (await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: [a] })).commit();
+    const replacement = await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: [b] });
+    await replacement.release();
+    assert.deepEqual((await prune(store)).layers, [b], 'the old container still holds its layer; the replacement never happened');
+    await releaseLayerUse(store.paths, dir);
+    assert.deepEqual((await prune(store)).layers, [a]);
+  });
+
+  it('an unreadable record protects nothing and is dropped; --dry-run drops nothing', async () => {
+    const a = fakeLayer(store, 'a');
+    fs.mkdirSync(store.paths.uses, { recursive: true });
+    fs.writeFileSync(path.join(store.paths.uses, 'junk.json'), '{"path": 7');
+    fs.writeFileSync(path.join(store.paths.uses, 'gone.json'), JSON.stringify({ kind: 'bundle', path: path.join(work, 'nope'), chainIds: [a], dev: '1', ino: '2' }));
+    const dry = await prune(store, { dryRun: true });
+    assert.deepEqual(dry.layers, [a]);
+    assert.equal(fs.readdirSync(store.paths.uses).length, 2);
+    assert.ok(hasLayer(store, a));
+    assert.deepEqual(await readLayerUses(store.paths, { dryRun: true }), { live: [], dead: 2 });
+    await prune(store);
+    assert.deepEqual(fs.readdirSync(store.paths.uses), []);
+    assert.ok(!hasLayer(store, a));
+  });
+});
