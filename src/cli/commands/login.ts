@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors';
 import { readCapped } from '../../stream/read-capped';
 import { lazy } from '../lazy';
+import { isPromptable, promptLine } from '../prompt';
 import { action, collect, type CommandModule } from '../command';
 import { clientOptionsOf } from './registry-options';
 
@@ -21,12 +22,21 @@ export const loginCommand: CommandModule = {
           const { login } = lazy.registry();
           if (opts.password !== undefined && opts.passwordStdin) throw new UsageError('USAGE', '--password and --password-stdin are mutually exclusive');
           if (opts.passwordStdin && opts.username === undefined) throw new UsageError('USAGE', 'must provide --username with --password-stdin');
-          if (opts.username === undefined) throw new UsageError('USAGE', 'hoist login needs --username (interactive prompts are not supported)');
           let password = opts.password;
           if (password !== undefined) ctx.stderr.write('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
           if (opts.passwordStdin) password = (await readCapped(ctx.stdin, PASSWORD_MAX_BYTES, 'password on stdin')).toString('utf8').replace(/\r?\n$/, '');
-          if (password === undefined || password === '') throw new UsageError('USAGE', 'no password given: use --password-stdin');
-          const res = await login(server ?? 'docker.io', { username: opts.username, password }, {
+          let username = opts.username;
+          // docker's interactive login: prompts on a terminal, refused anywhere else
+          if (username === undefined || password === undefined) {
+            if (!isPromptable(ctx.stdin)) {
+              throw new UsageError('USAGE', 'cannot perform an interactive login from a non TTY device: give --username and --password-stdin');
+            }
+            if (username === undefined) username = (await promptLine(ctx.stdin, ctx.stdout, 'Username: ', { signal: ctx.signal })).trim();
+            if (username === '') throw new UsageError('USAGE', 'username is required');
+            if (password === undefined) password = await promptLine(ctx.stdin, ctx.stdout, 'Password: ', { hidden: true, signal: ctx.signal });
+          }
+          if (password === '') throw new UsageError('USAGE', 'password is required');
+          const res = await login(server ?? 'docker.io', { username, password }, {
             env: ctx.env,
             clientOptions: clientOptionsOf(ctx, opts),
             signal: ctx.signal,

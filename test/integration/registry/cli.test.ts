@@ -7,6 +7,9 @@ import { Store } from '../../../src/store/store';
 import { buildTestImage } from '../../helpers/registry-image';
 import { hasRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
 import { makeTestPki } from '../../helpers/registry-tls';
+import { skipWith } from '../../helpers/capabilities';
+import { HOIST_BIN } from '../../helpers/paths';
+import { hasScript, onTerminal } from '../../helpers/terminal';
 
 function capture(): Writable & { text: string } {
   const w = new Writable({
@@ -55,6 +58,38 @@ describe('registry: hoist login / push / pull / logout (CLI over the library)', 
     assert.match(ok.stdout, /Login Succeeded/);
     assert.equal(fs.statSync(path.join(dir, 'docker', 'config.json')).mode & 0o777, 0o600);
     assert.equal((await hoist(['login', reg.host, '--password-stdin'], ['x'])).code, 2, 'usage error without --username');
+  });
+
+  it('on a terminal, prompts for what is missing: Username echoed, Password not; Ctrl-C at the password cancels', async function () {
+    if (!hasScript()) skipWith(this, 'needs util-linux script (a pseudo-terminal)');
+    const tenv = { ...env, DOCKER_CONFIG: path.join(dir, 'docker-tty') };
+    const t = onTerminal([process.execPath, HOIST_BIN, 'login', reg.host], tenv);
+    await t.waitFor('Username: ');
+    t.type('cli\r');
+    await t.waitFor('Password: ');
+    t.type(`${PASSWORD}\r`);
+    const { code, screen } = await t.exit();
+    assert.equal(code, 0, screen);
+    assert.match(screen, /Username: cli\r?\n/);
+    assert.match(screen, /Login Succeeded/);
+    assert.ok(!screen.includes(PASSWORD), `the password was echoed: ${JSON.stringify(screen)}`);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'docker-tty', 'config.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
+    assert.equal(Buffer.from(saved.auths[reg.host]!.auth, 'base64').toString(), `cli:${PASSWORD}`);
+
+    const c = onTerminal([process.execPath, HOIST_BIN, 'login', '-u', 'cli', reg.host], { ...tenv, DOCKER_CONFIG: path.join(dir, 'docker-tty2') });
+    await c.waitFor('Password: ');
+    c.type('abc\x03');
+    const canceled = await c.exit();
+    assert.equal(canceled.code, 1, canceled.screen);
+    assert.match(canceled.screen, /login canceled/);
+    assert.ok(!canceled.screen.includes('abc'));
+    assert.ok(!fs.existsSync(path.join(dir, 'docker-tty2', 'config.json')));
+  });
+
+  it('without a terminal, a missing password is a usage error, not a prompt', async () => {
+    const r = await hoist(['login', reg.host, '-u', 'cli']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /non TTY device/);
   });
 
   it('pushes and pulls (lines when not a TTY, -q prints the reference), --debug shows no secret', async () => {
