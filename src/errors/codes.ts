@@ -45,7 +45,7 @@ export const CODES = {
   // --- image: tags, archives --------------------------------------------
   IMAGE_NOT_FOUND: { kind: 'not-found', meaning: 'no image matches the reference' },
   IMAGE_AMBIGUOUS: { kind: 'invalid-argument', meaning: 'a short ID matches more than one image' },
-  IMAGE_IN_USE: { kind: 'failed-precondition', meaning: 'the image is referenced by several tags; use --force' },
+  IMAGE_IN_USE: { kind: 'failed-precondition', meaning: 'the image is referenced in several repositories, or an overlay bundle or container uses it; use --force' },
   ARCHIVE_INVALID: { kind: 'invalid-argument', meaning: 'an image archive is malformed' },
   ARCHIVE_MISSING_BLOB: { kind: 'invalid-argument', meaning: 'an image archive lacks a blob its manifest names' },
   ARCHIVE_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'the archive is of a format hoist cannot read' },

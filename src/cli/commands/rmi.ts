@@ -1,11 +1,21 @@
 import { ImageError, isHoistError } from '../../errors';
 import { familiarString, formatReference, parseReference } from '../../oci/reference';
-import { removeImageEntries, removeTag } from '../../store';
+import { readLayerUses, removeImageEntries, removeTag, type LayerUseRecord, type Store } from '../../store';
+import type { ResolvedImage } from '../../image';
 import { lazy } from '../lazy';
 import { action, type CommandModule } from '../command';
 
 function familiar(name: string): string {
   return familiarString(parseReference(name, { defaultTag: false }));
+}
+
+/** The live overlay bundles and containers made from this image (their layer uses name its config). */
+async function usersOf(store: Store, image: ResolvedImage): Promise<LayerUseRecord[]> {
+  return (await readLayerUses(store.paths, { dryRun: true })).live.filter((u) => u.image === image.manifest.config.digest);
+}
+
+function describeUse(u: LayerUseRecord): string {
+  return `${u.kind === 'lxc' ? 'LXC container' : 'bundle'} ${u.path}`;
 }
 
 export const rmiCommand: CommandModule = {
@@ -14,7 +24,7 @@ export const rmiCommand: CommandModule = {
       .command('rmi')
       .description('Remove one or more images (unreferenced blobs go with `hoist prune`)')
       .argument('<image...>', 'image names or IDs')
-      .option('-f, --force', 'remove the image even if several names refer to it')
+      .option('-f, --force', 'remove the image even if several repositories name it or a bundle or container uses it')
       .action(
         action(setExit, async (refs: string[], opts: { force?: boolean }) => {
           const { resolveImage } = lazy.image();
@@ -24,7 +34,18 @@ export const rmiCommand: CommandModule = {
             try {
               const image = await resolveImage(store, input);
               const byName = image.matchedName !== undefined && formatReference(parseReference(input)) === image.matchedName;
+              // docker refuses to remove an image a container uses; hoist's containers are
+              // overlay bundles and LXC containers (their layers stay either way: prune keeps them)
+              const users = opts.force ? [] : await usersOf(store, image);
+              const shortId = image.id.slice('sha256:'.length, 'sha256:'.length + 12);
               if (byName) {
+                if (users.length > 0 && image.names.length <= 1) {
+                  throw new ImageError(
+                    'IMAGE_IN_USE',
+                    `conflict: unable to remove repository reference "${input}" (must force) - ${describeUse(users[0]!)} is using its referenced image ${shortId}`,
+                    { image: image.id, users: users.map((u) => u.path) },
+                  );
+                }
                 const res = await removeTag(store.index, image.matchedName!);
                 if (res.removed) ctx.stdout.write(`Untagged: ${familiar(image.matchedName!)}\n`);
                 if (res.deleted) ctx.stdout.write(`Deleted: ${image.id}\n`);
@@ -35,6 +56,12 @@ export const rmiCommand: CommandModule = {
                 throw new ImageError('IMAGE_IN_USE', `conflict: unable to delete ${input} (must be forced) - image is referenced in multiple repositories`, {
                   image: image.id,
                   names: image.names,
+                });
+              }
+              if (users.length > 0) {
+                throw new ImageError('IMAGE_IN_USE', `conflict: unable to delete ${shortId} (must be forced) - image is being used by ${describeUse(users[0]!)}`, {
+                  image: image.id,
+                  users: users.map((u) => u.path),
                 });
               }
               const removed = await removeImageEntries(store.index, image.entry.digest);

@@ -89,14 +89,17 @@ describe('hoist lxc: LXC containers from images (real lxc-execute / lxc-start)',
     assert.match(refused.stderr, /overlay cannot be --unprivileged/);
   });
 
-  it('overlay rootfs: prune keeps the layers while the container exists (image removed), and frees them after lxc-destroy', async () => {
+  it('overlay rootfs: rmi refuses the image unless -f; prune keeps the layers while the container exists, and frees them after lxc-destroy', async () => {
     await sb.load({ tags: ['lxc-keep:1'], layers: [[...busyboxLayer(), { path: 'keep-me', content: 'kept\n' }]], config: { Cmd: ['cat', '/keep-me'] } });
     const name = sb.name('keep');
     const res = await sb.hoist(['lxc', 'lxc-keep:1', '--name', name, '--lxcpath', sb.lxcpath, '--rootfs', 'overlay']);
     assert.equal(res.code, 0, res.stderr);
     const layersDir = path.join(sb.root, 'layers');
     const before = fs.readdirSync(layersDir).sort();
-    assert.equal((await sb.hoist(['rmi', 'lxc-keep:1'])).code, 0);
+    const refused = await sb.hoist(['rmi', 'lxc-keep:1']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /conflict: unable to remove repository reference "lxc-keep:1" \(must force\) - LXC container \S+ is using its referenced image/);
+    assert.equal((await sb.hoist(['rmi', '-f', 'lxc-keep:1'])).code, 0);
     const kept = await sb.hoist(['prune']);
     assert.equal(kept.code, 0, kept.stderr);
     assert.match(kept.stdout, /Kept the unpacked layers of \d+ overlay bundle/);

@@ -102,12 +102,19 @@ describe('hoist bundle + runc run', function () {
     assert.ok(!fs.existsSync(path.join(dir, 'upper/new-file')));
   });
 
-  it('prune keeps the layers an overlay bundle mounts after its image is removed, and frees them once the bundle is gone', async () => {
+  it('rmi refuses an image an overlay bundle uses (unless -f); prune keeps its layers after that, and frees them once the bundle is gone', async () => {
     await loadBusybox(root, 'keep:1', { Cmd: ['cat', '/keep-me'] }, [[...busyboxLayer(), { path: 'keep-me', content: 'kept\n' }]]);
     const dir = await bundle('keep:1');
     const layersDir = path.join(root, 'layers');
     const before = fs.readdirSync(layersDir).sort();
-    assert.equal((await runHoist(['rmi', 'keep:1'], { root })).code, 0);
+    const refused = await runHoist(['rmi', 'keep:1'], { root });
+    assert.equal(refused.code, 1, 'docker refuses to remove an image a container uses');
+    assert.match(refused.stderr, new RegExp(`conflict: unable to remove repository reference "keep:1" \\(must force\\) - bundle ${dir} is using its referenced image [0-9a-f]{12}`));
+    const id = (JSON.parse((await runHoist(['inspect', 'keep:1'], { root })).stdout) as { Id: string }[])[0]!.Id;
+    const byId = await runHoist(['rmi', id.slice(7, 19)], { root });
+    assert.equal(byId.code, 1);
+    assert.match(byId.stderr, new RegExp(`conflict: unable to delete ${id.slice(7, 19)} \\(must be forced\\) - image is being used by bundle ${dir}`));
+    assert.equal((await runHoist(['rmi', '-f', 'keep:1'], { root })).code, 0);
     const kept = await runHoist(['prune'], { root });
     assert.equal(kept.code, 0, kept.stderr);
     assert.match(kept.stdout, /Kept the unpacked layers of \d+ overlay bundle/);
