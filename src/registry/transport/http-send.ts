@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, Pool, request, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
 import { throwIfAborted } from '../../errors';
-import { isLoopbackHost } from './endpoint';
+import { proxyFor, proxySettingsOf, type ProxySettings } from './proxy-env';
+import { redactUrl } from './redact';
 import { errorFromNetwork } from './response-error';
 import type { RegistryRequest, RegistryResponse, Send } from './types';
 
@@ -27,15 +28,6 @@ export interface HttpSendOptions {
 
 const RESPONSE_HIGH_WATER_MARK = 1024 * 1024;
 
-/** the proxy settings of an environment, lower-case names first (as curl and Go read them) */
-function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy?: string; httpsProxy?: string; noProxy: string } | undefined {
-  const pick = (name: string): string | undefined => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
-  const httpProxy = pick('http_proxy');
-  const httpsProxy = pick('https_proxy');
-  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
-  return { ...(httpProxy !== undefined ? { httpProxy } : {}), ...(httpsProxy !== undefined ? { httpsProxy } : {}), noProxy: pick('no_proxy') ?? '' };
-}
-
 /**
  * The base `send`: undici with one keep-alive Pool per registry origin and a
  * shared Agent for hosts the registry redirects to (storage backends).
@@ -43,18 +35,22 @@ function proxyEnv(env: NodeJS.ProcessEnv): { httpProxy?: string; httpsProxy?: st
 export class HttpTransport {
   private readonly pools = new Map<string, Dispatcher>();
   private readonly foreign: Dispatcher;
-  private readonly proxy: Dispatcher | undefined;
+  /** the settings of the given environment (the CLI's), not necessarily process.env's */
+  private readonly proxySettings: ProxySettings | undefined;
+  private readonly proxies = new Map<string, Dispatcher>();
 
   constructor(private readonly registryOrigins: readonly string[], private readonly options: HttpSendOptions = {}) {
-    const env = options.env ?? process.env;
-    const common = { bodyTimeout: options.bodyTimeoutMs ?? 60_000, headersTimeout: options.headersTimeoutMs ?? 60_000 };
-    this.foreign = new Agent({ ...common, connections: options.connections ?? 8 });
-    const proxy = options.proxyFromEnv === false ? undefined : proxyEnv(env);
-    if (proxy !== undefined) {
-      // the settings of the given environment (the CLI's), not necessarily process.env's
-      const tls = this.tlsConnect();
-      this.proxy = new EnvHttpProxyAgent({ ...common, ...proxy, connect: tls, requestTls: tls } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
-    }
+    this.foreign = new Agent({ ...this.timeouts(), connections: options.connections ?? 8 });
+    this.proxySettings = options.proxyFromEnv === false ? undefined : proxySettingsOf(options.env ?? process.env);
+  }
+
+  private timeouts(): { bodyTimeout: number; headersTimeout: number } {
+    return { bodyTimeout: this.options.bodyTimeoutMs ?? 60_000, headersTimeout: this.options.headersTimeoutMs ?? 60_000 };
+  }
+
+  /** The proxy a request to `url` goes through (docker's and skopeo's rules: proxy-env.ts), or undefined. */
+  proxyFor(url: URL): string | undefined {
+    return this.proxySettings === undefined ? undefined : proxyFor(this.proxySettings, url);
   }
 
   private tlsConnect(): { ca?: string[]; rejectUnauthorized: boolean } {
@@ -63,8 +59,17 @@ export class HttpTransport {
   }
 
   dispatcherFor(url: URL): Dispatcher {
-    // loopback is never proxied, whatever NO_PROXY says (Go's rule, so docker's and skopeo's)
-    if (this.proxy !== undefined && !isLoopbackHost(url.host)) return this.proxy;
+    const proxy = this.proxyFor(url);
+    if (proxy !== undefined) {
+      let agent = this.proxies.get(proxy);
+      if (agent === undefined) {
+        const tls = this.tlsConnect();
+        // undici tunnels with CONNECT (for plain http too); TLS settings for the registry inside it
+        agent = new ProxyAgent({ ...this.timeouts(), uri: proxy, requestTls: tls });
+        this.proxies.set(proxy, agent);
+      }
+      return agent;
+    }
     const origin = url.origin;
     if (!this.registryOrigins.includes(origin)) return this.foreign;
     let pool = this.pools.get(origin);
@@ -97,13 +102,15 @@ export class HttpTransport {
     } catch (err) {
       if (body instanceof Readable) body.destroy();
       throwIfAborted(req.signal);
-      throw errorFromNetwork(err, req.url, `${req.method} ${req.url.pathname}`);
+      const proxy = this.proxyFor(req.url);
+      throw errorFromNetwork(err, req.url, `${req.method} ${req.url.pathname}`, proxy !== undefined ? redactUrl(proxy) : undefined);
     }
   };
 
   async close(): Promise<void> {
-    const all = [...this.pools.values(), this.foreign, ...(this.proxy ? [this.proxy] : [])];
+    const all = [...this.pools.values(), this.foreign, ...this.proxies.values()];
     this.pools.clear();
+    this.proxies.clear();
     await Promise.all(all.map((d) => d.close().catch(() => undefined)));
   }
 }

@@ -90,14 +90,14 @@ export async function errorFromResponse(res: RegistryResponse, ctx: ErrorContext
 }
 
 /** Map a connection-level failure (ECONNRESET, TLS, ...) to a coded error. */
-export function errorFromNetwork(err: unknown, url: URL, action: string): RegistryError {
+export function errorFromNetwork(err: unknown, url: URL, action: string, throughProxy?: string): RegistryError {
   const e = err as { code?: string; message?: string };
   const code = e.code ?? '';
   const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL/i.test(code) || /wrong version number|certificate/i.test(e.message ?? '');
   return new RegistryError(
     tls ? 'REGISTRY_TLS' : 'REGISTRY_UNAVAILABLE',
-    `${action}: ${tls ? 'TLS error' : 'connection failed'} talking to ${url.host}: ${e.message ?? String(err)}`,
-    { url: redactUrl(url), cause: code },
+    `${action}: ${tls ? 'TLS error' : 'connection failed'} talking to ${url.host}${throughProxy !== undefined ? ` through the proxy ${throughProxy}` : ''}: ${e.message ?? String(err)}`,
+    { url: redactUrl(url), cause: code, ...(throughProxy !== undefined ? { proxy: throughProxy } : {}) },
     { cause: err },
   );
 }
