@@ -23,25 +23,30 @@ describe('registry/transport/proxy-env (Go httpproxy rules, as docker and skopeo
   });
 
   it('NO_PROXY: * ; names with their subdomains; .domain and *.domain for subdomains only; ports; IPs; CIDR', () => {
-    const env = (no: string): NodeJS.ProcessEnv => ({ HTTPS_PROXY: P, NO_PROXY: no });
-    assert.equal(via(env('*'), 'https://reg.example/'), undefined);
-    assert.equal(via(env('example.com'), 'https://example.com/'), undefined);
-    assert.equal(via(env('example.com'), 'https://reg.example.com/'), undefined);
-    assert.equal(via(env('example.com'), 'https://notexample.com/'), P);
-    assert.equal(via(env('.example.com'), 'https://example.com/'), P);
-    assert.equal(via(env('.example.com'), 'https://reg.example.com/'), undefined);
-    assert.equal(via(env('*.example.com'), 'https://example.com/'), P);
-    assert.equal(via(env('*.example.com'), 'https://a.b.example.com/'), undefined);
-    assert.equal(via(env('reg.example:5000'), 'https://reg.example:5000/'), undefined);
-    assert.equal(via(env('reg.example:5000'), 'https://reg.example/'), P, 'the entry names another port');
-    assert.equal(via(env('reg.example:443'), 'https://reg.example/'), undefined, 'the default port counts');
-    assert.equal(via(env('10.1.2.3'), 'https://10.1.2.3:5000/'), undefined);
-    assert.equal(via(env('10.1.2.3'), 'https://10.1.2.4/'), P);
-    assert.equal(via(env('10.0.0.0/8'), 'https://10.200.1.1/'), undefined);
-    assert.equal(via(env('10.0.0.0/8'), 'https://11.0.0.1/'), P);
-    assert.equal(via(env('fd00::/8'), 'https://[fd12::1]/'), undefined);
-    assert.equal(via(env('10.0.0.0/8'), 'https://ten.example/'), P, 'a CIDR matches addresses, not names');
-    assert.equal(via(env(' a.example ,  B.Example '), 'https://b.example/'), undefined, 'spaces and commas separate; case does not matter');
-    assert.equal(via(env('bad/cidr'), 'https://10.0.0.1/'), P);
+    // [NO_PROXY, request URL, proxied?, why]
+    const cases: [string, string, boolean, string?][] = [
+      ['*', 'https://reg.example/', false],
+      ['example.com', 'https://example.com/', false],
+      ['example.com', 'https://reg.example.com/', false, 'a name covers its subdomains'],
+      ['example.com', 'https://notexample.com/', true],
+      ['.example.com', 'https://example.com/', true, '.domain: subdomains only'],
+      ['.example.com', 'https://reg.example.com/', false],
+      ['*.example.com', 'https://example.com/', true],
+      ['*.example.com', 'https://a.b.example.com/', false],
+      ['reg.example:5000', 'https://reg.example:5000/', false],
+      ['reg.example:5000', 'https://reg.example/', true, 'the entry names another port'],
+      ['reg.example:443', 'https://reg.example/', false, 'the default port counts'],
+      ['10.1.2.3', 'https://10.1.2.3:5000/', false],
+      ['10.1.2.3', 'https://10.1.2.4/', true],
+      ['10.0.0.0/8', 'https://10.200.1.1/', false],
+      ['10.0.0.0/8', 'https://11.0.0.1/', true],
+      ['fd00::/8', 'https://[fd12::1]/', false],
+      ['10.0.0.0/8', 'https://ten.example/', true, 'a CIDR matches addresses, not names'],
+      [' a.example ,  B.Example ', 'https://b.example/', false, 'spaces and commas separate; case does not matter'],
+      ['bad/cidr', 'https://10.0.0.1/', true],
+    ];
+    for (const [no, url, proxied, why] of cases) {
+      assert.equal(via({ HTTPS_PROXY: P, NO_PROXY: no }, url), proxied ? P : undefined, `NO_PROXY=${JSON.stringify(no)} ${url}${why ? `: ${why}` : ''}`);
+    }
   });
 });
