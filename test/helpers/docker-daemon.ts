@@ -9,9 +9,19 @@ const pexec = promisify(execFile);
 /** Debian's docker CLI (20.10); the `docker` on PATH may be another one. */
 export const DOCKER_CLI = '/usr/bin/docker';
 
+export interface DockerOptions {
+  input?: Buffer;
+  cwd?: string;
+  /** added to the environment (e.g. DOCKER_BUILDKIT: '0' for the classic builder) */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A private dockerd (the one way tests start one). */
 export interface DockerDaemon {
   socket: string;
-  docker(args: string[], options?: { input?: Buffer }): Promise<{ stdout: string; stderr: string }>;
+  /** `/usr/bin/docker -H <socket> ARGS`; rejects with its stderr on a non-zero exit */
+  docker(args: string[], options?: DockerOptions): Promise<{ stdout: string; stderr: string }>;
+  /** stops the daemon, unmounts what it left (netns, overlay) and removes its directory */
   stop(): Promise<void>;
 }
 
@@ -41,13 +51,19 @@ export async function startDockerd(): Promise<DockerDaemon> {
   );
   child.unref();
   fs.closeSync(log);
-  const docker = async (args: string[], options: { input?: Buffer } = {}): Promise<{ stdout: string; stderr: string }> => {
+  const docker = async (args: string[], options: DockerOptions = {}): Promise<{ stdout: string; stderr: string }> => {
+    const env = { ...process.env, ...options.env };
+    const cwd = options.cwd ?? process.cwd();
     if (options.input !== undefined) {
-      const r = spawnSync(DOCKER_CLI, ['-H', `unix://${socket}`, ...args], { input: options.input, maxBuffer: 64 << 20 });
+      const r = spawnSync(DOCKER_CLI, ['-H', `unix://${socket}`, ...args], { input: options.input, maxBuffer: 64 << 20, env, cwd });
       if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr.toString()}`);
       return { stdout: r.stdout.toString(), stderr: r.stderr.toString() };
     }
-    return pexec(DOCKER_CLI, ['-H', `unix://${socket}`, ...args], { maxBuffer: 64 << 20 });
+    try {
+      return await pexec(DOCKER_CLI, ['-H', `unix://${socket}`, ...args], { maxBuffer: 64 << 20, env, cwd, timeout: 170_000 });
+    } catch (err) {
+      throw new Error(`docker ${args.join(' ')} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+    }
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -84,9 +100,15 @@ export async function startDockerd(): Promise<DockerDaemon> {
         }
         await new Promise((r) => setTimeout(r, 200));
       }
-      // unmount anything dockerd left (its data root is removed with the temp dir)
-      spawnSync('umount', ['-R', path.join(dir, 'exec')], { stdio: 'ignore' });
-      spawnSync('umount', ['-R', path.join(dir, 'data')], { stdio: 'ignore' });
+      // unmount anything dockerd left, deepest first, then remove its directory
+      const mounts = fs
+        .readFileSync('/proc/self/mounts', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[1] ?? '')
+        .filter((m) => m.startsWith(`${dir}/`))
+        .reverse();
+      for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyLayer } from '../../../src/layer';
 import { Store } from '../../../src/store';
-import { TestDockerd } from '../../helpers/layer-docker';
+import { dockerUnavailable, startDockerd } from '../../helpers/docker-daemon';
 import { buildImage } from '../../helpers/layer-image';
 import { hasCommand, makeBusyboxRootfs, readLayoutManifest, run, writeOciLayout } from '../../helpers/layer-interop';
 import { describeTree, makeTempDir, requireRoot } from '../../helpers/layer-tree';
@@ -63,15 +63,15 @@ describe('interop: layers written by skopeo and docker apply identically with ho
   });
 
   it('docker-written layers (docker build, docker save)', async function () {
-    if (!TestDockerd.available()) {
-      console.log('    skipped: dockerd is not installed');
+    const why = dockerUnavailable();
+    if (why !== undefined) {
+      console.log(`    skipped: ${why}`);
       this.skip();
     }
     this.timeout(180_000);
-    const dockerd = new TestDockerd(fs.mkdtempSync('/tmp/hoist-dockerd-'));
+    const dockerd = await startDockerd();
     try {
-      await dockerd.start();
-      dockerd.docker(['load', '-i', archive]);
+      await dockerd.docker(['load', '-i', archive]);
       const ctx = path.join(tmp.dir, 'ctx');
       fs.mkdirSync(ctx);
       fs.writeFileSync(path.join(ctx, 'hello.txt'), 'from the context\n');
@@ -79,9 +79,9 @@ describe('interop: layers written by skopeo and docker apply identically with ho
         path.join(ctx, 'Dockerfile'),
         ['FROM hoist/busybox:latest', 'RUN rm /srv/app/run.sh && mkdir -p /data/deep && echo hi > /data/deep/file && ln /data/deep/file /data/hard', 'RUN rm -rf /srv && mkdir /srv && echo new > /srv/only', 'COPY hello.txt /etc/hello.txt', ''].join('\n'),
       );
-      dockerd.docker(['build', '--network=host', '-t', 'hoist/built:latest', ctx]);
+      await dockerd.docker(['build', '--network=host', '-t', 'hoist/built:latest', ctx], { env: { DOCKER_BUILDKIT: '0' } });
       const saved = path.join(tmp.dir, 'built.tar');
-      dockerd.docker(['save', '-o', saved, 'hoist/built:latest']);
+      await dockerd.docker(['save', '-o', saved, 'hoist/built:latest']);
       const layout = path.join(tmp.dir, 'docker-layout');
       run('skopeo', ['copy', `docker-archive:${saved}`, `oci:${layout}:test`]);
       const work = path.join(tmp.dir, 'work-docker');
@@ -91,7 +91,6 @@ describe('interop: layers written by skopeo and docker apply identically with ho
       assert.equal(fs.existsSync(path.join(work, 'hoist-rootfs/srv/app')), false);
     } finally {
       await dockerd.stop();
-      dockerd.cleanup();
     }
   });
 });

@@ -7,7 +7,7 @@ import { parseManifest } from '../../../src/oci/parse-documents';
 import { pullImage, pushImage } from '../../../src/registry';
 import { readBlobCapped } from '../../../src/store/helpers';
 import { Store } from '../../../src/store/store';
-import { startDockerd, type Dockerd } from '../../helpers/registry-dockerd';
+import { dockerUnavailable, startDockerd, type DockerDaemon } from '../../helpers/docker-daemon';
 import { buildTestImage } from '../../helpers/registry-image';
 import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
@@ -16,7 +16,8 @@ const BUSYBOX = '/bin/busybox';
 describe('registry: interop with docker (own dockerd)', function () {
   this.timeout(180_000);
   let reg: RegistryServer;
-  let dockerd: Dockerd | undefined;
+  let dockerd: DockerDaemon | undefined;
+  const docker = async (args: string[]): Promise<string> => (await dockerd!.docker(args)).stdout;
   let dir: string;
 
   before(async function () {
@@ -24,12 +25,12 @@ describe('registry: interop with docker (own dockerd)', function () {
       console.log('    skipped: needs docker-registry and busybox-static');
       this.skip();
     }
-    const d = await startDockerd();
-    if (typeof d === 'string') {
-      console.log(`    skipped: ${d}`);
+    const why = dockerUnavailable();
+    if (why !== undefined) {
+      console.log(`    skipped: ${why}`);
       this.skip();
     }
-    dockerd = d as Dockerd;
+    dockerd = await startDockerd();
     dir = mkTemp('docker');
     reg = await startRegistry();
   });
@@ -48,9 +49,9 @@ describe('registry: interop with docker (own dockerd)', function () {
     const tarFile = path.join(dir, 'rootfs.tar');
     execFileSync('/bin/tar', ['-C', rootfs, '-cf', tarFile, '.']);
     const ref = `${reg.host}/docker/busybox:1`;
-    await dockerd!.docker(['import', tarFile, ref]);
-    await dockerd!.docker(['push', ref]);
-    const repoDigest = (await dockerd!.docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref])).trim();
+    await docker(['import', tarFile, ref]);
+    await docker(['push', ref]);
+    const repoDigest = (await docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref])).trim();
     const digest = repoDigest.slice(repoDigest.indexOf('@') + 1);
     const store = await Store.open(path.join(dir, 'store'));
     const pulled = await pullImage(store, ref);
@@ -70,10 +71,10 @@ describe('registry: interop with docker (own dockerd)', function () {
       ref,
     );
     await pushImage(store, ref);
-    await dockerd!.docker(['pull', ref]);
-    const repoDigest = (await dockerd!.docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref])).trim();
+    await docker(['pull', ref]);
+    const repoDigest = (await docker(['image', 'inspect', '--format', '{{index .RepoDigests 0}}', ref])).trim();
     assert.equal(repoDigest.slice(repoDigest.indexOf('@') + 1), img.descriptor.digest);
-    const out = await dockerd!.docker(['run', '--rm', '--network', 'none', ref, '/bin/busybox', 'cat', '/etc/greeting']);
+    const out = await docker(['run', '--rm', '--network', 'none', ref, '/bin/busybox', 'cat', '/etc/greeting']);
     assert.equal(out, 'hello from hoist\n');
   });
 });
