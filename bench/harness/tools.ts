@@ -117,7 +117,7 @@ export class Toolbox {
     return {
       name: 'hoist',
       status: 'ok',
-      // Run as a user runs it: through its shebang, which sets glibc's trim threshold and V8's
+      // Run as a user runs it: through its shebang, which sets V8's
       // heap flags (node bin/hoist would measure a different process).
       argv: [join(repoRoot, 'bin/hoist')],
       version: `${pkg.version ?? '?'} (${commit ?? 'no git'}), node ${process.version}`,
