@@ -1,4 +1,5 @@
 import { ImageError, isHoistError } from '../../errors';
+import { shortId } from '../../oci/digest';
 import { familiarString, formatReference, parseReference } from '../../oci/reference';
 import { readLayerUses, removeImageEntries, removeTag, type LayerUseRecord, type Store } from '../../store';
 import type { ResolvedImage } from '../../image';
@@ -37,12 +38,11 @@ export const rmiCommand: CommandModule = {
               // docker refuses to remove an image a container uses; hoist's containers are
               // overlay bundles and LXC containers (their layers stay either way: prune keeps them)
               const users = opts.force ? [] : await usersOf(store, image);
-              const shortId = image.id.slice('sha256:'.length, 'sha256:'.length + 12);
               if (byName) {
                 if (users.length > 0 && image.names.length <= 1) {
                   throw new ImageError(
                     'IMAGE_IN_USE',
-                    `conflict: unable to remove repository reference "${input}" (must force) - ${describeUse(users[0]!)} is using its referenced image ${shortId}`,
+                    `conflict: unable to remove repository reference "${input}" (must force) - ${describeUse(users[0]!)} is using its referenced image ${shortId(image.id)}`,
                     { image: image.id, users: users.map((u) => u.path) },
                   );
                 }
@@ -59,7 +59,7 @@ export const rmiCommand: CommandModule = {
                 });
               }
               if (users.length > 0) {
-                throw new ImageError('IMAGE_IN_USE', `conflict: unable to delete ${shortId} (must be forced) - image is being used by ${describeUse(users[0]!)}`, {
+                throw new ImageError('IMAGE_IN_USE', `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by ${describeUse(users[0]!)}`, {
                   image: image.id,
                   users: users.map((u) => u.path),
                 });

@@ -75,9 +75,8 @@ export class HttpTransport {
     let pool = this.pools.get(origin);
     if (pool === undefined) {
       pool = new Pool(origin, {
+        ...this.timeouts(),
         connections: this.options.connections ?? 8,
-        bodyTimeout: this.options.bodyTimeoutMs ?? 60_000,
-        headersTimeout: this.options.headersTimeoutMs ?? 60_000,
         ...(url.protocol === 'https:' ? { connect: this.tlsConnect() } : {}),
       });
       this.pools.set(origin, pool);
