@@ -3,6 +3,8 @@ import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isErrno } from '../errors';
+import { computeChainIds } from '../oci/chain-id';
+import type { ImageConfig, ImageManifest } from '../oci/manifest';
 import { writeFileAtomic } from './atomic-write';
 import { isOwnerAlive, lockOwnerLine, withLock } from './file-lock';
 import type { StorePaths } from './store-paths';
@@ -14,7 +16,7 @@ import type { StorePaths } from './store-paths';
  * image is removed, so prune keeps every layer that a live use names.
  *
  * Lifecycle of `uses/<hash of the consumer's directory>.json`:
- *  1. `recordLayerUse(paths, dir, …)` before the layers are unpacked or
+ *  1. `recordLayerUse(paths, dir, kind, image)` before the layers are unpacked or
  *     mounted (under the gc lock, so a prune already past its mark cannot
  *     remove them). The record names its creator (pid, start time) and is live
  *     while that process runs;
@@ -29,7 +31,6 @@ import type { StorePaths } from './store-paths';
  * prune with no call into hoist.
  */
 export interface LayerUse {
-  readonly file: string;
   commit(): Promise<void>;
   release(): Promise<void>;
 }
@@ -42,7 +43,7 @@ export interface LayerUseRecord {
   path: string;
   /** the chainIDs its overlay stacks, bottom first */
   chainIds: string[];
-  /** the image it was made from, for people reading the record */
+  /** the config digest of the image it was made from (rmi refuses that image while the use lives) */
   image?: string;
   /** until commit: the creator (file-lock owner line) */
   owner?: string;
@@ -57,17 +58,19 @@ export function layerUseFile(paths: StorePaths, dir: string): string {
   return path.join(paths.uses, `${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)}.json`);
 }
 
+/** Records that `dir` (a `kind` consumer) mounts the unpacked layers of `image`: every chainID of its config. */
 export async function recordLayerUse(
   paths: StorePaths,
   dir: string,
-  o: { kind: LayerUseKind; chainIds: readonly string[]; image?: string },
+  kind: LayerUseKind,
+  image: { manifest: ImageManifest; config: ImageConfig },
 ): Promise<LayerUse> {
   const file = layerUseFile(paths, dir);
   const record: LayerUseRecord = {
-    kind: o.kind,
+    kind,
     path: path.resolve(dir),
-    chainIds: [...o.chainIds],
-    ...(o.image !== undefined ? { image: o.image } : {}),
+    chainIds: computeChainIds(image.config.rootfs.diff_ids),
+    image: image.manifest.config.digest,
     owner: lockOwnerLine().trim(),
   };
   await fs.mkdir(paths.uses, { recursive: true });
@@ -84,7 +87,6 @@ export async function recordLayerUse(
   );
   let committed = false;
   return {
-    file,
     commit: async () => {
       const st = await fs.stat(record.path, { bigint: true });
       const { owner: _owner, ...rest } = record;

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConvertError, isErrno } from '../../errors';
-import { computeChainIds } from '../../oci/chain-id';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { copyTree } from '../../snapshot/copy-snapshotter';
 import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
@@ -91,10 +90,7 @@ export async function writeBundle(
   await fs.mkdir(dir, { recursive: true, mode: 0o711 });
   const kind = options.rootfs ?? (snapshotter.name === 'overlay' ? 'overlay' : 'copy');
   // an overlay rootfs mounts the store's layers: prune must keep them while DIR exists
-  const use =
-    kind === 'overlay'
-      ? await recordLayerUse(store.paths, dir, { kind: 'bundle', chainIds: computeChainIds(image.config.rootfs.diff_ids), image: image.manifest.config.digest })
-      : undefined;
+  const use = kind === 'overlay' ? await recordLayerUse(store.paths, dir, 'bundle', image) : undefined;
   try {
     const { chainIds } = await unpackImage(store, snapshotter, image, options.signal ? { signal: options.signal } : {});
     await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, options.signal);

@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ConvertError, isErrno } from '../../errors';
 import type { ApplyWarning } from '../../layer/apply/apply-types';
-import { computeChainIds } from '../../oci/chain-id';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
 import { withMount } from '../../snapshot/mount';
@@ -108,7 +107,7 @@ export async function createLxcContainer(
     } else {
       if (o.snapshotter === undefined) throw new Error('overlay rootfs needs the store snapshotter');
       // the container's lowerdirs are the store's layers: prune keeps them while DIR exists
-      use = await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: computeChainIds(image.config.rootfs.diff_ids), image: image.manifest.config.digest });
+      use = await recordLayerUse(store.paths, dir, 'lxc', image);
       await fs.mkdir(path.join(tmp, 'rootfs'), { mode: 0o755 });
       await fs.mkdir(path.join(tmp, 'olwork'), { mode: 0o700 });
       const build = await overlayRootfs(store, o.snapshotter, image, { upperdir: path.join(tmp, 'rootfs'), workdir: path.join(tmp, 'olwork') }, o.signal);

@@ -2,19 +2,33 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { digestOf } from '../../../src/oci';
+import { computeChainIds, digestOf, type Digest, type ImageConfig, type ImageManifest } from '../../../src/oci';
 import { prune, readLayerUses, recordLayerUse, releaseLayerUse, Store } from '../../../src/store';
 import { lockOwnerLine } from '../../../src/store/file-lock';
 import { tmpDir } from '../../helpers/tmp';
 
-/** An unpacked layer as prune sees it: layers/<hex>/fs, reached by nothing in the index. */
-function fakeLayer(store: Store, seed: string): string {
-  const chainId = digestOf(Buffer.from(seed));
-  fs.mkdirSync(path.join(store.paths.layer(chainId), 'fs'), { recursive: true });
-  return chainId;
+type FakeImage = { manifest: ImageManifest; config: ImageConfig };
+
+/**
+ * An image of one layer per seed, as recordLayerUse reads it (its config's
+ * diff_ids), with its layers unpacked as prune sees them (layers/<chainID>/fs)
+ * and reached by nothing in the index. Returns the image and its chainIDs.
+ */
+function fakeImage(store: Store, ...seeds: string[]): { image: FakeImage; chainIds: Digest[] } {
+  const diffIds = seeds.map((s) => digestOf(Buffer.from(s)));
+  const chainIds = computeChainIds(diffIds);
+  for (const c of chainIds) fs.mkdirSync(path.join(store.paths.layer(c), 'fs'), { recursive: true });
+  const image = { manifest: { config: { digest: digestOf(Buffer.from(`config ${seeds.join()}`)) } }, config: { rootfs: { type: 'layers', diff_ids: diffIds } } };
+  return { image: image as unknown as FakeImage, chainIds };
 }
 
-const hasLayer = (store: Store, chainId: string): boolean => fs.existsSync(path.join(store.paths.layers, chainId.slice('sha256:'.length)));
+/** A one-layer fake image: its image and its single chainID. */
+function fakeLayer(store: Store, seed: string): { image: FakeImage; chainId: Digest } {
+  const { image, chainIds } = fakeImage(store, seed);
+  return { image, chainId: chainIds[0]! };
+}
+
+const hasLayer = (store: Store, chainId: Digest): boolean => fs.existsSync(store.paths.layer(chainId));
 
 describe('store/layer-use: prune keeps the layers that bundles and containers mount', () => {
   let store: Store;
@@ -25,10 +39,12 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
   });
 
   it('a committed use keeps its layers while its directory exists; removing the directory frees them at the next prune', async () => {
-    const [a, b, loose] = [fakeLayer(store, 'a'), fakeLayer(store, 'b'), fakeLayer(store, 'loose')];
+    const two = fakeImage(store, 'a', 'b');
+    const [a, b] = two.chainIds as [Digest, Digest];
+    const loose = fakeLayer(store, 'loose').chainId;
     const dir = path.join(work, 'bundle');
     fs.mkdirSync(dir);
-    const use = await recordLayerUse(store.paths, dir, { kind: 'bundle', chainIds: [a, b] });
+    const use = await recordLayerUse(store.paths, dir, 'bundle', two.image);
     await use.commit();
     const first = await prune(store);
     assert.deepEqual(first.inUse, [dir]);
@@ -42,19 +58,19 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
   });
 
   it('a directory replaced by another at the same path (same inode number, reused; another birth time) no longer holds the layers', async () => {
-    const a = fakeLayer(store, 'a');
+    const { image, chainId: a } = fakeLayer(store, 'a');
     const dir = path.join(work, 'c1');
     fs.mkdirSync(dir);
-    await (await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: [a] })).commit();
+    await (await recordLayerUse(store.paths, dir, 'lxc', image)).commit();
     fs.rmSync(dir, { recursive: true });
     fs.mkdirSync(dir);
     assert.deepEqual((await prune(store)).layers, [a]);
   });
 
   it('before its commit a use lives as long as its creator: this process keeps it, a dead one does not', async () => {
-    const [a, b] = [fakeLayer(store, 'a'), fakeLayer(store, 'b')];
+    const [a, b] = [fakeLayer(store, 'a'), fakeLayer(store, 'b').chainId];
     // still being built: the directory does not exist yet
-    await recordLayerUse(store.paths, path.join(work, 'pending'), { kind: 'lxc', chainIds: [a] });
+    await recordLayerUse(store.paths, path.join(work, 'pending'), 'lxc', a.image);
     const deadPid = spawnSync('true').pid;
     const deadOwner = lockOwnerLine().trim().replace(/^\d+/, String(deadPid));
     fs.writeFileSync(path.join(store.paths.uses, 'crashed.json'), JSON.stringify({ kind: 'bundle', path: path.join(work, 'crashed'), chainIds: [b], owner: deadOwner }));
@@ -68,16 +84,16 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
     const [a, b] = [fakeLayer(store, 'a'), fakeLayer(store, 'b')];
     const dir = path.join(work, 'ct');
     fs.mkdirSync(dir);
-    await (await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: [a] })).commit();
-    const replacement = await recordLayerUse(store.paths, dir, { kind: 'lxc', chainIds: [b] });
+    await (await recordLayerUse(store.paths, dir, 'lxc', a.image)).commit();
+    const replacement = await recordLayerUse(store.paths, dir, 'lxc', b.image);
     await replacement.release();
-    assert.deepEqual((await prune(store)).layers, [b], 'the old container still holds its layer; the replacement never happened');
+    assert.deepEqual((await prune(store)).layers, [b.chainId], 'the old container still holds its layer; the replacement never happened');
     await releaseLayerUse(store.paths, dir);
-    assert.deepEqual((await prune(store)).layers, [a]);
+    assert.deepEqual((await prune(store)).layers, [a.chainId]);
   });
 
   it('an unreadable record protects nothing and is dropped; --dry-run drops nothing', async () => {
-    const a = fakeLayer(store, 'a');
+    const a = fakeLayer(store, 'a').chainId;
     fs.mkdirSync(store.paths.uses, { recursive: true });
     fs.writeFileSync(path.join(store.paths.uses, 'junk.json'), '{"path": 7');
     fs.writeFileSync(path.join(store.paths.uses, 'gone.json'), JSON.stringify({ kind: 'bundle', path: path.join(work, 'nope'), chainIds: [a], dev: '1', ino: '2' }));
