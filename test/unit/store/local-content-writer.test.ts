@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { digestOf, Digester, type Digest } from '../../../src/oci';
 import { LocalContentWriter } from '../../../src/store/local-content-writer';
 import { Store } from '../../../src/store/store';
+import type { CommitResult, ContentWriter } from '../../../src/store/types';
 import { tmpDir } from '../../helpers/tmp';
 import { bytes } from '../../helpers/data';
 
@@ -54,8 +55,12 @@ function faulty(fh: fsp.FileHandle, f: Faults, calls: string[], stats = { inFlig
 }
 
 /** A writer into a fresh ingest dir whose file handle has faults; blobs land in `root`. */
-async function setup(faults: number | Faults, stats?: { inFlight: number; maxInFlight: number }): Promise<{ root: string; calls: string[]; w: LocalContentWriter }> {
+async function setup(
+  faults: number | Faults,
+  stats?: { inFlight: number; maxInFlight: number },
+): Promise<{ root: string; calls: string[]; w: LocalContentWriter; blobFile: (d: Digest) => string }> {
   const root = tmpDir();
+  const blobFile = (d: Digest): string => path.join(root, d.replace(':', '-'));
   const dir = path.join(root, 'ingest');
   fs.mkdirSync(dir);
   const calls: string[] = [];
@@ -63,14 +68,14 @@ async function setup(faults: number | Faults, stats?: { inFlight: number; maxInF
   const w = new LocalContentWriter({
     ref: 'test',
     dir,
-    blobPathOf: (d: Digest) => path.join(root, d.replace(':', '-')),
+    blobPathOf: blobFile,
     fh,
     digester: new Digester(),
     expected: {},
     startedAt: new Date(),
     release: async () => undefined,
   });
-  return { root, calls, w };
+  return { root, calls, w, blobFile };
 }
 
 /** data cut into pieces of n bytes (the last one shorter) */
@@ -84,54 +89,51 @@ async function writeAll(w: Writable, chunks: Buffer[]): Promise<void> {
   for (const c of chunks) if (!w.write(c)) await new Promise((r) => w.once('drain', r));
 }
 
+/** Writes the chunks, commits, and checks that the blob (at `blobFile(digest)`) holds exactly `data`. */
+async function writeAndCheck(w: ContentWriter, chunks: Buffer[], data: Buffer, blobFile: (digest: Digest) => string): Promise<CommitResult> {
+  await writeAll(w, chunks);
+  const r = await w.commit();
+  assert.equal(r.digest, digestOf(data));
+  assert.ok(fs.readFileSync(blobFile(r.digest)).equals(data));
+  return r;
+}
+
 describe('store/local content writer', () => {
   it('gathers socket-sized chunks into one write and commits the exact bytes', async () => {
-    const { root, calls, w } = await setup(Number.MAX_SAFE_INTEGER);
+    const { calls, w, blobFile } = await setup(Number.MAX_SAFE_INTEGER);
     const data = bytes(3 * 1024 * 1024 + 4321);
     const chunks = slices(data, 65536);
-    await writeAll(w, chunks);
-    const r = await w.commit();
-    assert.equal(r.digest, digestOf(data));
-    assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
+    await writeAndCheck(w, chunks, data, blobFile);
     // 4 chunks of 64 KiB make a 256 KiB flush: gathered, never copied into one buffer
     assert.ok(calls.includes('writev 4'), calls.join(', '));
     assert.ok(calls.length <= 14, `${calls.length} writes: ${calls.join(', ')}`);
   });
 
   it('finishes a short gathered write with plain writes of the rest, in order', async () => {
-    const { root, calls, w } = await setup(100_000);
+    const { calls, w, blobFile } = await setup(100_000);
     const data = bytes(2 * 1024 * 1024 + 999);
     const chunks: Buffer[] = [];
     for (let off = 0, n = 1; off < data.length; off += n, n = (n * 7 + 13) % 90_000) chunks.push(data.subarray(off, off + n));
-    await writeAll(w, chunks);
-    const r = await w.commit();
+    const r = await writeAndCheck(w, chunks, data, blobFile);
     assert.equal(r.size, data.length);
-    assert.equal(r.digest, digestOf(data));
-    assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
     assert.ok(calls.some((c) => c.startsWith('write ')), 'the short write was finished with plain writes');
   });
 
   it('joins many small chunks before writing (no gathered write of thousands of pieces)', async () => {
-    const { root, calls, w } = await setup(Number.MAX_SAFE_INTEGER);
+    const { calls, w, blobFile } = await setup(Number.MAX_SAFE_INTEGER);
     const data = bytes(1024 * 1024 + 10);
     const chunks = slices(data, 512);
-    await writeAll(w, chunks);
-    const r = await w.commit();
-    assert.equal(r.digest, digestOf(data));
-    assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
+    await writeAndCheck(w, chunks, data, blobFile);
     assert.ok(calls.every((c) => !c.startsWith('writev')), calls.join(', '));
   });
 
   it('keeps several writes in flight, each landing at its own position whatever the order they finish in', async () => {
     const stats = { inFlight: 0, maxInFlight: 0 };
     // earlier writes take longer than later ones: they land out of order
-    const { root, w } = await setup({ cap: Number.MAX_SAFE_INTEGER, delayMs: (i) => (i % 4 === 0 ? 20 : 5 - (i % 4)) }, stats);
+    const { w, blobFile } = await setup({ cap: Number.MAX_SAFE_INTEGER, delayMs: (i) => (i % 4 === 0 ? 20 : 5 - (i % 4)) }, stats);
     const data = bytes(4 * 1024 * 1024 + 333);
     const chunks = slices(data, 65536);
-    await writeAll(w, chunks);
-    const r = await w.commit();
-    assert.equal(r.digest, digestOf(data));
-    assert.ok(fs.readFileSync(path.join(root, r.digest.replace(':', '-'))).equals(data));
+    await writeAndCheck(w, chunks, data, blobFile);
     assert.ok(stats.maxInFlight > 1, `at most ${stats.maxInFlight} write in flight`);
     assert.ok(stats.maxInFlight <= 4, `${stats.maxInFlight} writes in flight (the bound is 4)`);
   });
@@ -181,10 +183,7 @@ describe('store/resuming an ingest whose writes landed out of order', () => {
     assert.equal(ingest?.offset, 1_000_000);
     const w = await store.content.writer({ ref, resume: true, expected: { digest: digestOf(data), size: data.length } });
     assert.equal(w.status().offset, 1_000_000);
-    await writeAll(w, [data.subarray(1_000_000)]);
-    const r = await w.commit();
-    assert.equal(r.digest, digestOf(data));
-    assert.ok(fs.readFileSync(store.content.blobPath(r.digest)).equals(data));
+    await writeAndCheck(w, [data.subarray(1_000_000)], data, (d) => store.content.blobPath(d));
   });
 
   it('an unreadable mark keeps nothing; a missing one (an older writer, one write at a time) keeps the file', async () => {
