@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, mkTemp, stopPid } from './registry-server';
+import { freePort, mkTemp, stopPid, waitListening } from './registry-server';
 
 export const TINYPROXY_BIN = '/usr/bin/tinyproxy';
 
@@ -32,19 +30,10 @@ export async function startHttpProxy(): Promise<HttpProxyServer> {
   const child = spawn(TINYPROXY_BIN, ['-d', '-c', conf], { detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   child.unref();
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`tinyproxy did not listen on ${port}: ${fs.readFileSync(path.join(dir, 'stdout.log'), 'utf8').slice(-2000)}`);
-    }
-    await sleep(50);
-  }
+  await waitListening(port, child, path.join(dir, 'stdout.log'), 'tinyproxy', 10_000).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => {

@@ -75,10 +75,11 @@ function configYaml(dataDir: string, port: number, o: StartRegistryOptions): str
   return `${lines.join('\n')}\n`;
 }
 
-async function waitListening(port: number, child: { exitCode: number | null }, logFile: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+/** Wait until a server we started (`name`, logging to `logFile`) accepts connections on 127.0.0.1:port. */
+export async function waitListening(port: number, child: { exitCode: number | null }, logFile: string, name = 'docker-registry', timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect(port, '127.0.0.1', () => {
         sock.destroy();
@@ -89,7 +90,7 @@ async function waitListening(port: number, child: { exitCode: number | null }, l
     if (ok) return;
     await sleep(50);
   }
-  throw new Error(`docker-registry did not listen on ${port}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
+  throw new Error(`${name} did not listen on ${port}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
 }
 
 /** Start Debian's docker-registry on 127.0.0.1:<free port> with a temp data dir. */
