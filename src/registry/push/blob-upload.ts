@@ -6,11 +6,17 @@ import type { RegistryClient } from '../registry-client';
 import { errorFromResponse } from '../transport/response-error';
 import { discard, header } from '../transport/types';
 
-/** An upload session the registry opened (POST answered 202). */
+/**
+ * An upload session the registry opened (POST answered 202). `location` and
+ * `offset` follow the registry's answers as the upload goes, so that after a
+ * failure the session can be asked where it stands and resumed.
+ */
 export interface UploadSession {
   location: URL;
   /** OCI-Chunk-Min-Length: chunks (but the last) must be at least this long */
   minChunk: number;
+  /** bytes the registry has acknowledged */
+  offset: number;
 }
 
 export interface UploadOptions {
@@ -27,7 +33,7 @@ function sessionFrom(client: RegistryClient, res: { headers: Record<string, stri
     throw new RegistryError('REGISTRY_PROTOCOL', `${client.host}/${repository}: upload response has no Location`, { repository });
   }
   const minChunk = Number(header(res, 'oci-chunk-min-length') ?? 0);
-  return { location: new URL(location, res.url), minChunk: Number.isSafeInteger(minChunk) && minChunk > 0 ? minChunk : 0 };
+  return { location: new URL(location, res.url), minChunk: Number.isSafeInteger(minChunk) && minChunk > 0 ? minChunk : 0, offset: 0 };
 }
 
 /**
@@ -93,35 +99,50 @@ async function putWhole(client: RegistryClient, repository: string, s: UploadSes
   discard(res);
 }
 
-/** Where the registry's upload stands (GET on the session): the next offset. */
-async function uploadOffset(client: RegistryClient, repository: string, s: UploadSession, acked: number, signal?: AbortSignal): Promise<{ offset: number; location: URL }> {
-  const res = await client.request({ method: 'GET', url: s.location, repository, ...(signal ? { signal } : {}) });
-  if (res.status !== 204 && res.status !== 202) throw await errorFromResponse(res, { action: 'query upload status', repository });
-  discard(res);
-  const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
+/** Follow an upload answer: its Location (when given) and its Range (else `acked`, what we believe it holds). */
+function follow(s: UploadSession, res: { headers: Record<string, string | string[] | undefined>; url: URL }, acked: number): void {
   const loc = header(res, 'location');
+  if (loc !== undefined) s.location = new URL(loc, res.url);
+  const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
   // "0-0" is what distribution says of an empty upload too: trust it as 1 byte only past our acknowledged offset
   const end = range !== null ? Number(range[1]) : -1;
-  const offset = end > 0 || (end === 0 && acked > 0) ? end + 1 : 0;
-  return { offset, location: loc !== undefined ? new URL(loc, res.url) : s.location };
+  s.offset = range === null ? acked : end > 0 || (end === 0 && acked > 0) ? end + 1 : 0;
 }
 
 /**
- * Chunked: PATCH chunks with Content-Range, following each response's
- * Location, honouring OCI-Chunk-Min-Length; on 416 ask the session's Range
- * and go on from there. Then PUT ?digest= with no body.
+ * Ask the session where it stands (GET on its Location: 204 with Range) and
+ * move `s` there. False when the session is gone: 404 BLOB_UPLOAD_UNKNOWN, or
+ * BLOB_UPLOAD_INVALID (distribution refuses, and drops, a session whose state
+ * no longer matches the bytes it holds).
+ */
+export async function queryUpload(client: RegistryClient, repository: string, s: UploadSession, signal?: AbortSignal): Promise<boolean> {
+  const res = await client.request({ method: 'GET', url: s.location, repository, ...(signal ? { signal } : {}) });
+  if (res.status === 204 || res.status === 202) {
+    discard(res);
+    follow(s, res, s.offset);
+    return true;
+  }
+  const err = await errorFromResponse(res, { action: 'query upload status', repository });
+  if (res.status === 404 || err.code === 'REGISTRY_UPLOAD_INVALID') return false;
+  throw err;
+}
+
+/**
+ * Chunked: PATCH chunks with Content-Range from the session's offset,
+ * following each response's Location, honouring OCI-Chunk-Min-Length; on 416
+ * ask the session's Range and go on from there. Then PUT ?digest= with no
+ * body. Without a chunk size (a monolithic upload resumed) the rest goes in
+ * one chunk.
  */
 async function patchChunks(client: RegistryClient, repository: string, s: UploadSession, desc: Descriptor, open: BlobOpener, o: UploadOptions): Promise<void> {
-  const chunk = Math.max(o.chunkSize ?? 0, s.minChunk, 1);
-  let location = s.location;
-  let offset = 0;
+  const chunk = Math.max((o.chunkSize ?? 0) > 0 ? o.chunkSize! : desc.size, s.minChunk, 1);
   let recoveries = 0;
-  while (offset < desc.size) {
-    const n = Math.min(chunk, desc.size - offset);
-    const start = offset;
+  while (s.offset < desc.size) {
+    const start = s.offset;
+    const n = Math.min(chunk, desc.size - start);
     const res = await client.request({
       method: 'PATCH',
-      url: location,
+      url: s.location,
       repository,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(n), 'content-range': `${start}-${start + n - 1}` },
       body: async () => takeBytes(await openAt(open, o.openFrom, start), n),
@@ -131,22 +152,17 @@ async function patchChunks(client: RegistryClient, repository: string, s: Upload
     if (res.status === 416 && recoveries < 3) {
       discard(res);
       recoveries++;
-      const status = await uploadOffset(client, repository, { location, minChunk: s.minChunk }, offset, o.signal);
-      offset = status.offset;
-      location = status.location;
+      if (!(await queryUpload(client, repository, s, o.signal))) throw new RegistryError('REGISTRY_UPLOAD_INVALID', `${client.host}/${repository}: the upload of ${desc.digest} is gone`, { repository });
       continue;
     }
     if (res.status !== 202) throw await errorFromResponse(res, { action: `upload chunk ${start}-${start + n - 1} of ${desc.digest}`, repository });
     discard(res);
-    const loc = header(res, 'location');
-    if (loc !== undefined) location = new URL(loc, res.url);
-    const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
-    offset = range !== null ? Number(range[1]) + 1 : start + n;
-    o.onBytes?.(offset);
+    follow(s, res, start + n);
+    o.onBytes?.(s.offset);
   }
   const res = await client.request({
     method: 'PUT',
-    url: withDigest(location, desc.digest),
+    url: withDigest(s.location, desc.digest),
     repository,
     headers: { 'content-length': '0' },
     retryable: false,
@@ -156,9 +172,13 @@ async function patchChunks(client: RegistryClient, repository: string, s: Upload
   discard(res);
 }
 
-/** Upload a blob into an open session (monolithic by default, chunked on request). */
+/**
+ * Upload a blob into an open session from the offset the session holds:
+ * monolithic by default (one PUT from 0), chunked on request or when
+ * resuming a session that already holds some bytes.
+ */
 export function uploadBlob(client: RegistryClient, repository: string, s: UploadSession, desc: Descriptor, open: BlobOpener, o: UploadOptions = {}): Promise<void> {
-  if ((o.chunkSize ?? 0) > 0 && desc.size > 0) return patchChunks(client, repository, s, desc, open, o);
+  if (desc.size > 0 && ((o.chunkSize ?? 0) > 0 || s.offset > 0)) return patchChunks(client, repository, s, desc, open, o);
   return putWhole(client, repository, s, desc, open, o);
 }
 

@@ -1,7 +1,7 @@
 import { hasKind, isHoistError, throwIfAborted } from '../../errors';
 import type { Descriptor } from '../../oci/descriptor';
 import type { BlobOpener, BlobOpenerAt } from './blob-source';
-import { cancelUpload, startUpload, uploadBlob, type UploadSession } from './blob-upload';
+import { cancelUpload, queryUpload, startUpload, uploadBlob, type UploadSession } from './blob-upload';
 import { ProgressThrottle } from '../progress';
 import type { RegistryClient } from '../registry-client';
 import { backoffDelay, parseRetryAfter, sleepWithSignal } from '../transport/backoff';
@@ -18,46 +18,60 @@ export interface PushBlobOptions {
 
 export type PushBlobResult = { status: 'exists' } | { status: 'mounted'; from: string } | { status: 'uploaded' };
 
+/** HEAD, then the mount sources, then a plain POST: the blob is there, was mounted, or a session is open. */
+async function openSession(client: RegistryClient, repository: string, desc: Descriptor, options: PushBlobOptions): Promise<PushBlobResult | UploadSession> {
+  const { signal } = options;
+  if (await client.hasBlob(repository, desc, signal)) {
+    client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
+    return { status: 'exists' };
+  }
+  for (const from of options.mountFrom ?? []) {
+    if (from === repository) continue;
+    let r: 'mounted' | UploadSession;
+    try {
+      r = await startUpload(client, repository, { digest: desc.digest, from }, signal);
+    } catch (err) {
+      if (hasKind(err, 'canceled')) throw err;
+      continue; // any mount failure: try the next source, then upload
+    }
+    if (r !== 'mounted') return r;
+    client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'mounted' });
+    client.emit({ type: 'blob-done', action: 'push', digest: desc.digest, size: desc.size, mountedFrom: from });
+    return { status: 'mounted', from };
+  }
+  return (await startUpload(client, repository, undefined, signal)) as UploadSession;
+}
+
 /**
  * Push one blob, as ggcr's remote.write does: HEAD (skip what the registry
  * has), then POST with ?mount=&from= for each known source repository
- * (falling back to upload on any mount failure), then the upload. A failed
- * upload whose error is `unavailable` (dropped connection, 5xx, 429) starts
- * over with a new session after a backoff; bounded by the retry policy.
+ * (falling back to upload on any mount failure), then the upload.
+ *
+ * An upload that fails as `unavailable` (a 5xx or 429, a dropped connection)
+ * is resumed, as a careful client does: after a backoff, ask the session
+ * where it stands (GET, Range) and go on from the registry's offset in the
+ * same session. A new session (HEAD first: the failed request may have
+ * completed it) only when the old one is gone. Bounded by the retry policy.
  */
 export async function pushBlob(client: RegistryClient, repository: string, desc: Descriptor, open: BlobOpener, options: PushBlobOptions = {}): Promise<PushBlobResult> {
   const { signal } = options;
   client.declarePush(repository);
+  let session: UploadSession | undefined;
+  let started = false;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal);
-    let session: UploadSession | undefined;
-    // HEAD and POST were retried by the transport; this loop retries the upload itself
-    let inUpload = false;
+    // HEAD, POST and GET are retried by the transport; this loop retries the upload itself
+    let inUpload = session !== undefined;
     try {
-      if (await client.hasBlob(repository, desc, signal)) {
-        client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
-        return { status: 'exists' };
-      }
-      for (const from of options.mountFrom ?? []) {
-        if (from === repository) continue;
-        let r: 'mounted' | UploadSession;
-        try {
-          r = await startUpload(client, repository, { digest: desc.digest, from }, signal);
-        } catch (err) {
-          if (hasKind(err, 'canceled')) throw err;
-          continue; // any mount failure: try the next source, then upload
-        }
-        if (r === 'mounted') {
-          client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'mounted' });
-          client.emit({ type: 'blob-done', action: 'push', digest: desc.digest, size: desc.size, mountedFrom: from });
-          return { status: 'mounted', from };
-        }
+      if (session !== undefined && !(await queryUpload(client, repository, session, signal))) session = undefined;
+      if (session === undefined) {
+        const r = await openSession(client, repository, desc, options);
+        if ('status' in r) return r;
         session = r;
-        break;
       }
-      session ??= (await startUpload(client, repository, undefined, signal)) as UploadSession;
       inUpload = true;
-      client.emit({ type: 'blob-start', action: 'push', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
+      if (!started) client.emit({ type: 'blob-start', action: 'push', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
+      started = true;
       const progress = new ProgressThrottle(client.emit, 'push', desc.digest, desc.size);
       await uploadBlob(client, repository, session, desc, open, {
         ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
@@ -69,8 +83,12 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
       client.emit({ type: 'blob-done', action: 'push', digest: desc.digest, size: desc.size });
       return { status: 'uploaded' };
     } catch (err) {
-      if (session !== undefined) await cancelUpload(client, repository, session);
-      const retryable = inUpload && (hasKind(err, 'unavailable') || (isHoistError(err, 'REGISTRY_UPLOAD_INVALID') && attempt === 1));
+      const outOfStep = isHoistError(err, 'REGISTRY_UPLOAD_INVALID') && attempt === 1;
+      const retryable = inUpload && (hasKind(err, 'unavailable') || outOfStep);
+      if (session !== undefined && (!retryable || attempt >= client.policy.maxAttempts || outOfStep)) {
+        await cancelUpload(client, repository, session);
+        session = undefined;
+      }
       if (!retryable || attempt >= client.policy.maxAttempts) throw err;
       const retryAfter = isHoistError(err) ? parseRetryAfter(err.details.retryAfter as string | undefined) : undefined;
       const delayMs = backoffDelay(attempt, client.policy, retryAfter);

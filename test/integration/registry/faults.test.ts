@@ -22,6 +22,11 @@ async function assertStoreConsistent(store: Store): Promise<void> {
   for (const m of (await store.index.read()).manifests) assert.ok(await store.content.has(m.digest), `tag target ${m.digest} present`);
 }
 
+/** An upload session's path, without the query (distribution's `_state` changes with every answer). */
+function uploadPath(p: string): string {
+  return p.split('?')[0]!;
+}
+
 const FAST: RegistryClientOptions = { retry: { baseMs: 20, maxMs: 200 } };
 
 describe('registry: faults injected by a proxy in front of the real registry', function () {
@@ -103,7 +108,7 @@ describe('registry: faults injected by a proxy in front of the real registry', f
     await assertStoreConsistent(store);
   });
 
-  it('retries a push whose upload connection drops, with a new upload session', async () => {
+  it('resumes a push on the same upload session after its connection drops (asks the session its Range)', async () => {
     const src = await newStore();
     const other = await buildTestImage(src, { layers: [{ f: Buffer.alloc(500_000, 8) }], label: 'drop-push' }, `${proxy.host}/fault/pushdrop:1`);
     let dropped = 0;
@@ -112,10 +117,78 @@ describe('registry: faults injected by a proxy in front of the real registry', f
     const res = await pushImage(src, `${proxy.host}/fault/pushdrop:1`, undefined, { clientOptions: FAST, maxConcurrent: 1 });
     assert.equal(res.descriptor.digest, other.descriptor.digest);
     assert.equal(dropped > 1, true);
-    const posts = proxy.log.filter((e) => e.method === 'POST' && e.path.includes('/blobs/uploads/'));
-    assert.ok(posts.length >= 3, `a new session after the drop (POSTs: ${posts.length})`);
+    const i = proxy.log.findIndex((e) => e.action === 'drop-request');
+    const dropPath = uploadPath(proxy.log[i]!.path);
+    assert.equal(proxy.log[i + 1]?.method, 'GET', 'asked the session for its state after the drop');
+    assert.equal(uploadPath(proxy.log[i + 1]!.path), dropPath);
+    assert.equal(proxy.log[i + 1]?.status, 204);
+    assert.equal(uploadPath(proxy.log[i + 2]!.path), dropPath, 'went on in the same session');
     const dst = await newStore();
     assert.equal((await pullImage(dst, `${reg.host}/fault/pushdrop:1`)).descriptor.digest, other.descriptor.digest);
+  });
+
+  for (const chunkSize of [undefined, 256 * 1024]) {
+    it(`resumes on the same session when the first PATCH and the first PUT of every upload answer 503 (${chunkSize === undefined ? 'default flags' : 'chunked'})`, async () => {
+      const src = await newStore();
+      const name = `fault/resume503-${chunkSize ?? 'whole'}:1`;
+      const other = await buildTestImage(src, { layers: [{ f: Buffer.alloc(700_000, 6) }, { g: 'small' }], label: `503-${chunkSize}` }, `${proxy.host}/${name}`);
+      const seen = new Set<string>();
+      proxy.setRule((r) => {
+        if ((r.method !== 'PATCH' && r.method !== 'PUT') || !r.path.includes('/blobs/uploads/')) return undefined;
+        // chunked: the first PATCH past the first chunk too, so the upload resumes from a non-zero offset
+        const second = chunkSize !== undefined && r.headers['content-range'] === `${chunkSize}-${2 * chunkSize - 1}` ? ' second' : '';
+        const key = `${r.method} ${uploadPath(r.path)}${second}`;
+        if (seen.has(key)) return undefined;
+        seen.add(key);
+        return { kind: 'respond', status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"try again"}]}' };
+      });
+      proxy.log.length = 0;
+      const res = await pushImage(src, `${proxy.host}/${name}`, undefined, chunkSize !== undefined ? { chunkSize } : {});
+      assert.equal(res.descriptor.digest, other.descriptor.digest);
+      assert.equal(res.blobsUploaded, 3);
+      const posts = proxy.log.filter((e) => e.method === 'POST' && e.path.includes('/blobs/uploads/'));
+      assert.equal(posts.length, 3, 'one session per blob: every upload resumed in its own session');
+      assert.ok(proxy.log.some((e) => e.method === 'GET' && e.path.includes('/blobs/uploads/') && e.status === 204), 'asked the session its Range');
+      assert.ok([...seen].some((k) => k.startsWith('PUT ')));
+      if (chunkSize !== undefined) {
+        assert.ok([...seen].some((k) => k.endsWith(' second')), 'a PATCH past the first chunk failed too');
+        const i = proxy.log.findIndex((e) => e.method === 'PATCH' && e.status === 503 && e.action === 'respond' && proxy.log.some((f) => f.method === 'GET' && f.path.includes('/blobs/uploads/')));
+        assert.ok(i >= 0);
+        assert.ok(proxy.log.some((e) => e.method === 'PATCH' && e.status === 202 && e.path.includes('/blobs/uploads/')));
+      }
+      const dst = await newStore();
+      const back = await pullImage(dst, `${reg.host}/${name}`);
+      assert.equal(back.descriptor.digest, other.descriptor.digest);
+      assert.deepEqual(back.manifest?.layers.map((l) => l.digest), other.manifest.layers.map((l) => l.digest));
+      assert.equal(back.manifest?.config.digest, other.manifest.config.digest);
+    });
+  }
+
+  it('opens a new session only when the registry says the old one is gone (404 BLOB_UPLOAD_UNKNOWN)', async () => {
+    const src = await newStore();
+    const other = await buildTestImage(src, { layers: [{ f: Buffer.alloc(300_000, 2) }], label: 'gone' }, `${proxy.host}/fault/gone:1`);
+    const seen = new Set<string>();
+    let gone = 0;
+    proxy.setRule((r) => {
+      if (!r.path.includes('/blobs/uploads/') || (r.method !== 'PUT' && r.method !== 'GET')) return undefined;
+      const key = `${r.method} ${uploadPath(r.path)}`;
+      if (seen.has(key)) return undefined;
+      seen.add(key);
+      if (r.method === 'PUT') return { kind: 'respond', status: 503 };
+      // the first session asked about is gone (expired, purged); later ones are there
+      return gone++ === 0 ? { kind: 'respond', status: 404, body: '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}' } : undefined;
+    });
+    proxy.log.length = 0;
+    const res = await pushImage(src, `${proxy.host}/fault/gone:1`, undefined, { clientOptions: FAST, maxConcurrent: 1 });
+    assert.equal(res.descriptor.digest, other.descriptor.digest);
+    const forLayer = proxy.log.filter((e) => e.path.includes('/blobs/'));
+    // the first blob: HEAD, POST, PUT 503, GET 404, HEAD, POST (a new session), PUT 503, GET 204, PUT 201; the second in one session
+    const posts = forLayer.filter((e) => e.method === 'POST').length;
+    assert.equal(posts, 3, 'one new session, after the 404 only');
+    const i404 = proxy.log.findIndex((e) => e.status === 404 && e.method === 'GET');
+    assert.equal(proxy.log[i404 + 1]?.method, 'HEAD', 'checks the blob before opening a new session');
+    const dst = await newStore();
+    assert.equal((await pullImage(dst, `${reg.host}/fault/gone:1`)).descriptor.digest, other.descriptor.digest);
   });
 
   it('waits as Retry-After says on 429 and then succeeds', async () => {
