@@ -2,5 +2,6 @@
 export * as errors from './errors';
 export * as oci from './oci';
 export * as stream from './stream';
+export * as progress from './progress';
 export * as store from './store';
 export * as image from './image';

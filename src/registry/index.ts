@@ -8,8 +8,7 @@ export { mountSourcesFor } from './push/mount-sources';
 export { type LayerCompressor } from './push/layer-compressor';
 export { type BlobOpener, type BlobOpenerAt } from './push/blob-source';
 export { login, logout, normalizeRegistryHost, type LoginOptions } from './login-registry';
-export { type ProgressEvent, type ProgressListener } from './progress';
-export { createProgressRenderer, formatBytes, type ProgressRenderer, type RendererOptions, type RenderMode } from './progress-render';
+export { type ProgressEvent, type ProgressListener } from '../progress';
 export { MANIFEST_ACCEPT } from './manifest-accept';
 export { type Credentials, type CredentialSource } from './auth/credentials';
 export {

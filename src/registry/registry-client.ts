@@ -11,7 +11,7 @@ import type { CredentialSource } from './auth/credentials';
 import type { BlobOpener } from './push/blob-source';
 import { mountBlob, pushBlob, type PushBlobOptions, type PushBlobResult } from './push/push-blob';
 import { bareMediaType, MANIFEST_ACCEPT_ANY, mediaTypeOfDocument } from './manifest-accept';
-import { emitter, type ProgressListener } from './progress';
+import { emitter, type ProgressListener } from '../progress';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './transport/backoff';
 import { candidateSchemes, isNotTlsError, tlsFor, type EndpointOptions } from './transport/endpoint';
 import { HttpTransport } from './transport/http-send';

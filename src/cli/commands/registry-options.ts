@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors';
-import { createProgressRenderer, type ProgressRenderer } from '../../registry/progress-render';
+import { createProgressRenderer, type ProgressRenderer } from '../render/progress-renderer';
 import type { RegistryClientOptions } from '../../registry';
 import type { CliContext } from '../context';
 

@@ -1,5 +1,5 @@
-/** docker's units.HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits. */
-export function humanSize(bytes: number): string {
+/** docker's units.HumanSizeWithPrecision(size, precision): decimal units (3 significant digits as in `docker images`, 4 in pull bars). */
+export function humanSize(bytes: number, precision = 3): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
   let v = bytes;
   let i = 0;
@@ -7,7 +7,12 @@ export function humanSize(bytes: number): string {
     v /= 1000;
     i++;
   }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return `${Number(v.toPrecision(precision))}${units[i]}`;
+}
+
+/** A step's time as BuildKit prints it: seconds with one decimal ("0.3s"). */
+export function stepSeconds(ms: number): string {
+  return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
 }
 
 /** docker's units.HumanDuration, as in "2 days ago". */

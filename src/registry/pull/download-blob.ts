@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { hasKind, isHoistError, RegistryError, throwIfAborted } from '../../errors';
 import type { Descriptor } from '../../oci/descriptor';
 import type { ContentStore, ContentWriter } from '../../store/types';
-import { ProgressThrottle } from '../progress';
+import { ProgressThrottle } from '../../progress';
 import type { RegistryClient } from '../registry-client';
 import { backoffDelay, sleepWithSignal } from '../transport/backoff';
 

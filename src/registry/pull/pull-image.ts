@@ -9,7 +9,7 @@ import type { Store } from '../../store/store';
 import { setTag } from '../../store/tags';
 import { downloadBlob } from './download-blob';
 import { mapLimit } from '../map-limit';
-import { emitter, type ProgressListener } from '../progress';
+import { emitter, type ProgressListener } from '../../progress';
 import { RegistryClient, type RegistryClientOptions } from '../registry-client';
 import { selectPlatform } from './select-platform';
 

@@ -2,7 +2,7 @@ import { hasKind, isHoistError, throwIfAborted } from '../../errors';
 import type { Descriptor } from '../../oci/descriptor';
 import type { BlobOpener, BlobOpenerAt } from './blob-source';
 import { cancelUpload, queryUpload, startUpload, uploadBlob, type UploadSession } from './blob-upload';
-import { ProgressThrottle } from '../progress';
+import { ProgressThrottle } from '../../progress';
 import type { RegistryClient } from '../registry-client';
 import { backoffDelay, parseRetryAfter, sleepWithSignal } from '../transport/backoff';
 

@@ -11,7 +11,7 @@ import { refNameOf } from '../../store/tags';
 import { applyCompressor, type LayerCompressor } from './layer-compressor';
 import { mapLimit } from '../map-limit';
 import { mountSourcesFor } from './mount-sources';
-import { emitter, type ProgressListener } from '../progress';
+import { emitter, type ProgressListener } from '../../progress';
 import { pushBlob, type PushBlobResult } from './push-blob';
 import { DEFAULT_MAX_CONCURRENT } from '../pull/pull-image';
 import { RegistryClient, type RegistryClientOptions } from '../registry-client';
