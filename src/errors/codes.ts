@@ -32,6 +32,9 @@ export const CODES = {
   COMPRESSION_UNSUPPORTED: { kind: 'invalid-argument', meaning: 'the compression format is not supported' },
   COMPRESSION_CORRUPT: { kind: 'invalid-argument', meaning: 'a compressed stream is corrupt or truncated' },
 
+  // --- sys: libc binding, child processes ---------------------------------
+  SYS_NATIVE_UNAVAILABLE: { kind: 'unavailable', meaning: 'the libc binding (koffi) cannot load on this platform' },
+
   // --- store -------------------------------------------------------------
   CONTENT_NOT_FOUND: { kind: 'not-found', meaning: 'a blob is not in the content store' },
   CONTENT_DIGEST_MISMATCH: { kind: 'failed-precondition', meaning: 'content does not hash to the digest that names it' },
@@ -78,8 +81,8 @@ export const CODES = {
   LAYER_TRAILING_DATA: { kind: 'invalid-argument', meaning: 'non-zero bytes follow the end-of-archive marker of a layer tar' },
   LAYER_TOO_LARGE: { kind: 'invalid-argument', meaning: 'the uncompressed layer exceeds the size limit' },
   LAYER_DIFFID_MISMATCH: { kind: 'failed-precondition', meaning: 'an uncompressed layer does not hash to the diffID the image config names' },
-  LAYER_NATIVE_UNAVAILABLE: { kind: 'unavailable', meaning: 'the native helper (python3) for xattrs and device nodes is not available' },
-  LAYER_NATIVE_FAILED: { kind: 'internal', meaning: 'the native helper failed (xattr, mknod)' },
+  LAYER_NATIVE_UNAVAILABLE: { kind: 'unavailable', meaning: 'the libc binding for xattrs and device nodes is not available' },
+  LAYER_NATIVE_FAILED: { kind: 'internal', meaning: 'an xattr or device node call failed (the errno is in the message)' },
   LAYER_NOT_FOUND: { kind: 'not-found', meaning: 'an image has no layer with the requested index' },
 
   // --- snapshot ------------------------------------------------------------

@@ -13,5 +13,5 @@ export type { ApplyWarning, ExtractOptions } from './apply/apply-types';
 export { normalizeEntryName } from './apply/safe-path';
 export type { NativeOps, XattrItem, MknodItem } from './native/native-ops';
 export { LAYER_XATTR_PREFIXES, isLayerXattr } from './native/native-ops';
-export { PythonNativeOps, defaultNativeOps } from './native/python-native-ops';
+export { LibcNativeOps, defaultNativeOps } from './native/libc-native-ops';
 export { describeLayerChanges, type LayerChanges, type FileChange } from './layer-changes';

@@ -1,36 +1,48 @@
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SnapshotError } from '../errors';
+import { libc, MNT_DETACH, MS_BIND, MS_RDONLY, MS_REMOUNT } from '../sys';
 import type { Mount } from './types';
 
-let pageSize: number | undefined;
-
-/** The kernel's limit on mount data (one page), as containerd reads it. */
+/**
+ * The kernel's limit on mount data (one page, less its NUL). 4096 is the
+ * smallest page Linux has, so a larger page only shortens earlier than needed
+ * (no getconf process at start).
+ */
 export function mountDataLimit(): number {
-  if (pageSize === undefined) {
-    const out = spawnSync('getconf', ['PAGESIZE'], { encoding: 'utf8' });
-    pageSize = Number(out.stdout?.trim()) || 4096;
-  }
-  return pageSize - 1;
+  return 4095;
 }
 
-function run(cmd: string, args: string[], cwd?: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd ? { cwd } : {}) });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new SnapshotError('SNAPSHOT_MOUNT_FAILED', `${cmd}: ${err.message}`, { cmd, args }, { cause: err })));
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new SnapshotError('SNAPSHOT_MOUNT_FAILED', `${cmd} ${args.join(' ')} failed: ${stderr.trim()}`, { cmd, args, code })),
-    );
-  });
+function mountFailed(call: string, what: string, errno: string, details: Record<string, unknown>): SnapshotError {
+  return new SnapshotError('SNAPSHOT_MOUNT_FAILED', `${call} ${what}: ${errno}`, { ...details, errno });
+}
+
+/** mount(2); `cwd` is where relative lowerdirs resolve (the call is synchronous, so the chdir is too). */
+function mountSys(source: string, target: string, fstype: string | null, flags: number, data: string | null, cwd?: string): void {
+  const c = libc();
+  const back = cwd !== undefined ? process.cwd() : undefined;
+  if (cwd !== undefined) process.chdir(cwd);
+  let errno: string | undefined;
+  try {
+    errno = c.mount(source, target, fstype, flags, data);
+  } finally {
+    if (back !== undefined) process.chdir(back);
+  }
+  if (errno !== undefined) throw mountFailed('mount', `${fstype ?? 'bind'} ${source} on ${target}${data ? ` (${data})` : ''}`, errno, { source, target, fstype });
+}
+
+/** umount2(2); lazily (MNT_DETACH) when the plain one fails (busy). */
+function unmountOne(target: string): void {
+  const c = libc();
+  if (c.umount2(target, 0) === undefined) return;
+  const errno = c.umount2(target, MNT_DETACH);
+  if (errno !== undefined) throw mountFailed('umount2', target, errno, { target });
 }
 
 /**
  * Rewrites a too-long `lowerdir=` as short names: symlinks `a`, `b`, ... in a
- * temp directory that mount(8) runs in (the kernel resolves them at mount
+ * temp directory that mount(2) resolves them in (the kernel resolves them at mount
  * time, so the directory can go right after). Docker's overlay2 keeps short
  * `l/` links for the same limit; these live only for the mount call.
  */
@@ -70,7 +82,7 @@ export async function withMount<T>(mounts: readonly Mount[], fn: (root: string) 
     }
     return await fn(target);
   } finally {
-    for (; mounted > 0; mounted--) await run('umount', [target]).catch(() => run('umount', ['-l', target]));
+    for (; mounted > 0; mounted--) unmountOne(target);
     await fs.rmdir(target).catch(() => undefined);
   }
 }
@@ -83,14 +95,15 @@ export async function withMount<T>(mounts: readonly Mount[], fn: (root: string) 
  */
 async function mountOne(m: Mount, target: string, onMounted: () => void): Promise<void> {
   if (m.type === 'bind') {
-    await run('mount', ['--bind', m.source, target]);
+    mountSys(m.source, target, null, MS_BIND, null);
     onMounted();
-    if (m.options.includes('ro')) await run('mount', ['-o', 'remount,bind,ro', target]);
+    if (m.options.includes('ro')) mountSys('none', target, null, MS_REMOUNT | MS_BIND | MS_RDONLY, null);
     return;
   }
-  const short = await shortenLowerdirs(m.options);
+  const short = await shortenLowerdirs(m.options.filter((o) => o !== 'rw'));
+  const flags = short.options.includes('ro') ? MS_RDONLY : 0;
   try {
-    await run('mount', ['-t', 'overlay', m.source, '-o', short.options.join(','), target], short.cwd);
+    mountSys(m.source, target, 'overlay', flags, short.options.filter((o) => o !== 'ro').join(','), short.cwd);
   } finally {
     if (short.cwd !== undefined) await fs.rm(short.cwd, { recursive: true, force: true });
   }
@@ -116,7 +129,13 @@ export async function mountAt(mounts: readonly Mount[], target: string): Promise
       await mountOne(m, target, () => mounted++);
     }
   } catch (err) {
-    for (; mounted > 0; mounted--) await run('umount', [target]).catch(() => run('umount', ['-l', target]).catch(() => undefined));
+    for (; mounted > 0; mounted--) {
+      try {
+        unmountOne(target);
+      } catch {
+        // the mount error is the one to report
+      }
+    }
     throw err;
   }
 }
@@ -134,7 +153,5 @@ export async function isMountedAt(target: string): Promise<boolean> {
  * mounted there is not an error.
  */
 export async function unmountAt(target: string): Promise<void> {
-  for (let i = 0; i < 16 && (await isMountedAt(target)); i++) {
-    await run('umount', [target]).catch(() => run('umount', ['-l', target]));
-  }
+  for (let i = 0; i < 16 && (await isMountedAt(target)); i++) unmountOne(target);
 }

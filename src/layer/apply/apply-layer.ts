@@ -4,7 +4,7 @@ import { LayerError } from '../../errors';
 import { Digester, type Digest } from '../../oci/digest';
 import type { Compression } from '../../oci/media-types';
 import { DecompressAuto } from '../../stream/compression-detect';
-import { defaultNativeOps } from '../native/python-native-ops';
+import { defaultNativeOps } from '../native/libc-native-ops';
 import { readTar } from '../tar/tar-reader';
 import type { ApplyWarning, ExtractOptions } from './apply-types';
 import { Extractor } from './extractor';

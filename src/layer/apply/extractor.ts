@@ -86,10 +86,14 @@ export class Extractor {
     const native = this.options.native;
     const items = [...this.xattrs].flatMap(([p, m]) => [...m].map(([name, value]) => ({ path: p, name, value })));
     if (items.length > 0) {
-      if (native !== undefined && (await native.available())) {
-        const errors = await native.setXattrs(items);
-        errors.forEach((e, i) => e !== undefined && this.warn('xattr-skipped', items[i]?.path ?? '', `setxattr ${items[i]?.name}: ${e}`));
-      } else for (const it of items) this.warn('xattr-skipped', it.path, `no native helper for xattr ${it.name}`);
+      const errors = native !== undefined && (await native.available()) ? await native.setXattrs(items) : items.map(() => 'ENOSYS (no libc binding)');
+      errors.forEach((e, i) => {
+        const it = items[i];
+        if (e === undefined || it === undefined) return;
+        // an overlay opaque marker that is not set would let the lower layers show through
+        if (it.name.startsWith('trusted.overlay.')) throw new LayerError('LAYER_NATIVE_FAILED', `cannot mark ${it.path} opaque (setxattr ${it.name}): ${e}`, { path: it.path, errno: e });
+        this.warn('xattr-skipped', it.path, `setxattr ${it.name}: ${e}`);
+      });
     }
     for (const [full, meta] of [...this.dirMeta].reverse()) {
       fs.chmodSync(full, meta.mode);
@@ -152,7 +156,7 @@ export class Extractor {
 
   private async mknod(full: string, type: 'char' | 'block' | 'fifo', major: number, minor: number): Promise<string | undefined> {
     const native: NativeOps | undefined = this.options.native;
-    if (native === undefined || !(await native.available())) return 'ENOSYS (no native helper)';
+    if (native === undefined || !(await native.available())) return 'ENOSYS (no libc binding)';
     const [errno] = await native.mknod([{ path: full, type, mode: 0o600, major, minor }]);
     return errno;
   }

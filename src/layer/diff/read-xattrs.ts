@@ -1,11 +1,13 @@
+import { LayerError } from '../../errors';
 import { LAYER_XATTR_PREFIXES, type NativeOps } from '../native/native-ops';
-import { defaultNativeOps } from '../native/python-native-ops';
+import { defaultNativeOps } from '../native/libc-native-ops';
 import type { PackEntry } from './pack-entry';
 
 /**
  * Fills `xattrs` of every non-whiteout entry in one batch (default backend:
- * the shared python3 helper); with `extraPrefixes`
- * (overlay's `trusted.overlay.`), returns those too, by entry index.
+ * libc); with `extraPrefixes` (overlay's `trusted.overlay.`), returns those
+ * too, by entry index. Without a backend it throws: a layer written without
+ * reading them would silently lose `security.capability` and opaque markers.
  */
 export async function readEntryXattrs(
   entries: PackEntry[],
@@ -14,7 +16,9 @@ export async function readEntryXattrs(
 ): Promise<Map<number, Map<string, Buffer>>> {
   const extra = new Map<number, Map<string, Buffer>>();
   native ??= defaultNativeOps();
-  if (!(await native.available())) return extra;
+  if (!(await native.available())) {
+    throw new LayerError('LAYER_NATIVE_UNAVAILABLE', 'cannot read xattrs here (no libc binding): refusing to write a layer without them', {});
+  }
   const targets = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.source !== undefined && e.whiteout !== true);
   const found = await native.listXattrs(
     targets.map(({ e }) => e.source as string),
