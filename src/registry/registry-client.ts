@@ -13,7 +13,7 @@ import { mountBlob, pushBlob, type PushBlobOptions, type PushBlobResult } from '
 import { bareMediaType, MANIFEST_ACCEPT_ANY, mediaTypeOfDocument } from './manifest-accept';
 import { emitter, type ProgressListener } from '../progress';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './transport/backoff';
-import { candidateSchemes, isNotTlsError, tlsFor, type EndpointOptions } from './transport/endpoint';
+import { apiHost, candidateSchemes, isNotTlsError, tlsFor, type EndpointOptions } from './transport/endpoint';
 import { HttpTransport } from './transport/http-send';
 import { errorFromResponse } from './transport/response-error';
 import { compose, discard, header, type RegistryRequest, type RegistryResponse, type Send } from './transport/types';
@@ -60,7 +60,9 @@ const USER_AGENT = 'hoist/0.1 (+undici)';
  *
  * Lifecycle: `RegistryClient.create(host)` picks the scheme (https; http for
  * loopback/insecure registries that do not speak TLS), then any number of
- * calls, then `close()`.
+ * calls, then `close()`. `host` is the registry's name as references and
+ * credentials give it (`docker.io`); requests go to its API host
+ * (`registry-1.docker.io` for Docker Hub: `apiHost`).
  */
 export class RegistryClient {
   readonly send: Send;
@@ -96,12 +98,13 @@ export class RegistryClient {
   }
 
   static async create(host: string, options: RegistryClientOptions = {}): Promise<RegistryClient> {
-    const schemes = candidateSchemes(host, options);
+    const api = apiHost(host);
+    const schemes = candidateSchemes(api, options);
     let lastErr: unknown;
     for (const scheme of schemes) {
-      const base = new URL(`${scheme}://${host}/`);
+      const base = new URL(`${scheme}://${api}/`);
       const http = new HttpTransport([base.origin], {
-        ...(scheme === 'https' ? { tls: tlsFor(host, options) } : {}),
+        ...(scheme === 'https' ? { tls: tlsFor(api, options) } : {}),
         ...(options.connections !== undefined ? { connections: options.connections } : {}),
         ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
         ...(options.env ? { env: options.env } : {}),

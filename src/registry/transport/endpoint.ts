@@ -6,6 +6,19 @@ import type { TlsSettings } from './http-send';
 
 export const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
 
+/** Docker Hub's registry API: where `docker.io` references are sent (docker, containerd, containers/image). */
+export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+
+/**
+ * The host that serves a registry's API: `registry-1.docker.io` for Docker
+ * Hub's names (`docker.io`, `index.docker.io`), the name itself otherwise.
+ * Credentials stay keyed by the registry's name (`https://index.docker.io/v1/`
+ * for the Hub), never by this host.
+ */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' || registry === 'index.docker.io' ? DOCKER_HUB_API_HOST : registry;
+}
+
 export interface EndpointOptions {
   /** force a scheme (tests, or a registry known to be plain HTTP) */
   scheme?: 'http' | 'https';
