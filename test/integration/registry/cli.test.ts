@@ -1,8 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { main } from '../../../src/cli/main';
 import { Store } from '../../../src/store/store';
 import { buildTestImage } from '../../helpers/registry-image';
 import { hasRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
@@ -10,17 +8,7 @@ import { makeTestPki } from '../../helpers/registry-tls';
 import { skipWith } from '../../helpers/capabilities';
 import { HOIST_BIN } from '../../helpers/paths';
 import { hasScript, onTerminal } from '../../helpers/terminal';
-
-function capture(): Writable & { text: string } {
-  const w = new Writable({
-    write(c: Buffer, _e, cb) {
-      (w as unknown as { text: string }).text += c.toString();
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
+import { runMain } from '../../helpers/cli-main';
 
 describe('registry: hoist login / push / pull / logout (CLI over the library)', function () {
   let reg: RegistryServer;
@@ -41,12 +29,7 @@ describe('registry: hoist login / push / pull / logout (CLI over the library)', 
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const hoist = async (argv: string[], stdin: string[] = []) => {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await main(argv, { stdout, stderr, stdin: Readable.from(stdin), env, signal: new AbortController().signal });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  };
+  const hoist = (argv: string[], stdin: string[] = []) => runMain(argv, env, stdin);
 
   it('refuses a wrong password (exit 1, password never printed), then logs in with --password-stdin', async () => {
     const bad = await hoist(['login', reg.host, '-u', 'cli', '--password-stdin'], ['nope-nope-nope\n']);

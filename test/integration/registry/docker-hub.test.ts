@@ -1,26 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { main } from '../../../src/cli/main';
 import { pushImage, staticCredentials } from '../../../src/registry';
 import { Store } from '../../../src/store/store';
 import { skipWith } from '../../helpers/capabilities';
+import { runMain } from '../../helpers/cli-main';
 import { startConnectProxy, type ConnectProxy } from '../../helpers/connect-proxy';
 import { buildTestImage, taggedDescriptor, type TestImage } from '../../helpers/registry-image';
 import { hasRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
 import { makeTestPki } from '../../helpers/registry-tls';
-
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(c: Buffer, _e, cb) {
-      w.text += c.toString();
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
 
 // Docker Hub without the internet: a real registry with a certificate for registry-1.docker.io
 // (from a test CA), reached through an HTTPS proxy that tunnels registry-1.docker.io:443 to it
@@ -69,12 +57,10 @@ describe('registry: Docker Hub (docker.io is served by registry-1.docker.io; cre
       CONTAINERS_REGISTRIES_CONF: path.join(dir, 'no-registries.conf'),
       PATH: process.env.PATH,
     };
-    const stdout = sink();
-    const stderr = sink();
     const root = path.join(dir, 'dst');
     const logBefore = reg.log().length;
-    const code = await main(['--root', root, 'pull', 'busybox'], { stdout, stderr, stdin: Readable.from([]), env, signal: new AbortController().signal });
-    assert.equal(code, 0, stderr.text);
+    const { code, stderr } = await runMain(['--root', root, 'pull', 'busybox'], env);
+    assert.equal(code, 0, stderr);
     assert.ok(proxy.targets.length > 0);
     assert.deepEqual([...new Set(proxy.targets)], ['registry-1.docker.io:443'], 'no other host was contacted');
     const access = reg.log().slice(logBefore);
