@@ -121,6 +121,14 @@ export const CODES = {
   RUNTIME_CONTAINER_NAME_INVALID: { kind: 'invalid-argument', meaning: 'a container name is not [a-zA-Z0-9][a-zA-Z0-9_.-]*' },
 
   // --- build ---------------------------------------------------------------
+  BUILD_TARGET_NOT_FOUND: { kind: 'not-found', meaning: 'the --target stage is not a stage of the Dockerfile' },
+  BUILD_BASE_NOT_FOUND: { kind: 'not-found', meaning: 'a FROM or --from image is neither a stage, nor in the store, nor in its registry' },
+  BUILD_STAGE_CYCLE: { kind: 'invalid-argument', meaning: 'a stage depends on itself (through FROM or --from)' },
+  BUILD_RUN_FAILED: { kind: 'failed-precondition', meaning: 'a RUN command exited with a non-zero status' },
+  BUILD_INSTRUCTION_INVALID: { kind: 'invalid-argument', meaning: 'an instruction is not valid once its variables are expanded' },
+  BUILD_CONTEXT_INVALID: { kind: 'invalid-argument', meaning: 'the build context or Dockerfile cannot be read' },
+  BUILD_OUTPUT_INVALID: { kind: 'invalid-argument', meaning: 'an --output specification is malformed' },
+  BUILD_CACHE_RECORD_INVALID: { kind: 'internal', meaning: 'a build cache record is unreadable (it is ignored and rewritten)' },
 
   // --- convert -------------------------------------------------------------
   CONVERT_USER_UNKNOWN: { kind: 'failed-precondition', meaning: "the image's user or group does not exist in its /etc/passwd or /etc/group" },

@@ -8,12 +8,16 @@ import type { Digest } from './digest';
 export function computeChainIds(diffIds: readonly Digest[]): Digest[] {
   const out: Digest[] = [];
   for (const diffId of diffIds) {
-    const prev = out[out.length - 1];
-    out.push(prev === undefined ? diffId : (`sha256:${createHash('sha256').update(`${prev} ${diffId}`).digest('hex')}` as Digest));
+    out.push(chainIdOf(out[out.length - 1], diffId));
   }
   return out;
 }
 
 export function computeChainId(diffIds: readonly Digest[]): Digest | undefined {
   return computeChainIds(diffIds).pop();
+}
+
+/** The chainID of one more layer on top of `parent` (undefined: the first layer). */
+export function chainIdOf(parent: Digest | undefined, diffId: Digest): Digest {
+  return parent === undefined ? diffId : (`sha256:${createHash('sha256').update(`${parent} ${diffId}`).digest('hex')}` as Digest);
 }

@@ -7,3 +7,4 @@ export { compareMounts, applyToMounts, withChanges, createDiffer, type Differ } 
 export { unpackImage, type UnpackOptions, type UnpackResult } from './unpack-image';
 export { SnapshotDirs } from './snapshot-dirs';
 export { selectSnapshotter } from './select-snapshotter';
+export { commitChange, type ChangeResult, type CommitChangeOptions } from './commit-change';

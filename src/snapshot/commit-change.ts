@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { isHoistError } from '../errors';
+import type { DiffOptions } from '../layer/diff/diff-upper';
+import { writeLayer, type LayerWriteResult, type WriteLayerOptions } from '../layer/write-layer';
+import { chainIdOf } from '../oci/chain-id';
+import type { Digest } from '../oci/digest';
+import type { ContentStore } from '../store/types';
+import { withChanges } from './differ';
+import { withMount } from './mount';
+import type { Mount, Snapshotter } from './types';
+
+export interface ChangeResult {
+  /** the new layer, or undefined when the change left the tree as it was */
+  layer?: LayerWriteResult;
+  /** the top committed snapshot after the change (the parent when nothing changed) */
+  chainId?: Digest;
+}
+
+export interface CommitChangeOptions extends WriteLayerOptions, DiffOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * One step of a build as a snapshot lifecycle (containerd's): prepare an
+ * active snapshot on `parent`, mount it, let `change` alter the tree, unmount,
+ * diff it against the parent into a layer blob (digest and diffID in one
+ * pass), and commit it under its chainID. On any failure the active snapshot
+ * is removed, so nothing half-made is left; an empty change commits nothing.
+ * RUN (runc in the rootfs), COPY and WORKDIR are all this with another `change`.
+ */
+export async function commitChange(
+  content: ContentStore,
+  snapshotter: Snapshotter,
+  parent: Digest | undefined,
+  change: (rootfs: string, mounts: Mount[]) => Promise<void>,
+  options: CommitChangeOptions = {},
+): Promise<ChangeResult> {
+  const key = `change-${process.pid}-${randomBytes(8).toString('hex')}`;
+  const mounts = await snapshotter.prepare(key, parent, options.signal ? { signal: options.signal } : {});
+  let kept = false;
+  try {
+    await withMount(mounts, (rootfs) => change(rootfs, mounts));
+    const lower = parent === undefined ? [] : await snapshotter.mounts(parent);
+    const layer = await withChanges(lower, mounts, options, (entries) => (entries.length === 0 ? Promise.resolve(undefined) : writeLayer(content, entries, options)));
+    if (layer === undefined) return parent === undefined ? {} : { chainId: parent };
+    const chainId = chainIdOf(parent, layer.diffId);
+    try {
+      await snapshotter.commit(chainId, key);
+      kept = true;
+    } catch (err) {
+      if (!isHoistError(err, 'SNAPSHOT_EXISTS')) throw err; // the same layer was committed by another build first
+    }
+    return { layer, chainId };
+  } finally {
+    if (!kept) await snapshotter.remove(key).catch(() => undefined);
+  }
+}
