@@ -32,6 +32,7 @@ export interface ImageEntry {
 export interface ImageConfigFile {
   architecture?: string;
   os?: string;
+  author?: string;
   config?: Record<string, unknown> | null;
   history?: { created_by?: string; empty_layer?: boolean; comment?: string; created?: string }[];
   rootfs?: { type: string; diff_ids: string[] };

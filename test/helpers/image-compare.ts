@@ -81,7 +81,7 @@ function byPath(entries: readonly ImageEntry[]): Map<string, ImageEntry> {
 
 function compareConfig(a: ImageConfigFile, b: ImageConfigFile, names: readonly [string, string]): string[] {
   const out: string[] = [];
-  for (const f of ['architecture', 'os'] as const) {
+  for (const f of ['architecture', 'os', 'author'] as const) {
     const d = differ('config', f, a[f], b[f], names);
     if (d !== undefined) out.push(d);
   }

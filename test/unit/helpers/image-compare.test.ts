@@ -115,6 +115,13 @@ describe('image comparer (differential suite)', () => {
     });
   }
 
+  it('reports the author (MAINTAINER) and the platform', async () => {
+    assert.deepEqual(await compareSpecs({ top: { author: 'me <m@example.com>' } }, { top: { os: 'windows' } }), [
+      'config: os docker="linux" hoist="windows"',
+      'config: author docker="me <m@example.com>" hoist=absent',
+    ]);
+  });
+
   it('treats null and absent config fields as the same, and reports label values and env order', async () => {
     const { OnBuild: _unused, ...noOnBuild } = CONFIG;
     assert.deepEqual(await compareSpecs({ config: { ...CONFIG, OnBuild: null } }, { config: noOnBuild }), []);

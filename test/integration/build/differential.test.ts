@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeBaseImages } from '../../../fixtures/build/base-images';
+import { GENERATED_CASES } from '../../../fixtures/build/generate';
+import { skipWith } from '../../helpers/capabilities';
+import { loadBuildCases, type BuildCase } from '../../helpers/build-cases';
+import { caseKey, dockerBuildCase, hoistBuildCase, hoistBuildUnavailable } from '../../helpers/build-runners';
+import { dockerUnavailable, startDockerd, type DockerDaemon } from '../../helpers/docker-daemon';
+import { runHoist } from '../../helpers/hoist-cli';
+import { readImageArchive } from '../../helpers/image-archive';
+import { compareImages } from '../../helpers/image-compare';
+import { checkExpectation } from '../../helpers/image-expect';
+import { tmpDir } from '../../helpers/tmp';
+
+// Every fixtures/build case built by `DOCKER_BUILDKIT=1 docker build` and by
+// `hoist build`, both saved and compared (tree, layers, config, history).
+// Docker's saved results are cached per case key in a temp dir per run
+// (HOIST_DIFFTEST_CACHE=DIR keeps them across runs). Cases Debian's Docker
+// 20.10 cannot build carry an `expect` section instead, which is also checked
+// against docker's result wherever docker builds the case.
+
+const CASES = loadBuildCases();
+
+function reportOf(c: BuildCase, lines: string[]): string {
+  return `${c.name}: ${lines.length} difference(s)\n  ${lines.join('\n  ')}`;
+}
+
+describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', function () {
+  this.timeout(180_000);
+  const dockerWhy = dockerUnavailable();
+  let hoistWhy: string | undefined;
+  let dockerd: DockerDaemon | undefined;
+  let dockerVersion = '';
+  let work: string;
+  let cacheDir: string;
+  let root: string;
+
+  before(async function () {
+    work = tmpDir('hoist-difftest-');
+    cacheDir = process.env.HOIST_DIFFTEST_CACHE ?? tmpDir('hoist-difftest-cache-');
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const archives = await writeBaseImages(work);
+    hoistWhy = hoistBuildUnavailable();
+    if (hoistWhy === undefined) {
+      root = tmpDir('hoist-difftest-store-');
+      for (const a of archives) {
+        const r = await runHoist(['load', '-i', a], { root });
+        assert.equal(r.code, 0, r.stderr);
+      }
+    }
+    if (dockerWhy === undefined) {
+      dockerd = await startDockerd();
+      dockerVersion = (await dockerd.docker(['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+      for (const a of archives) await dockerd.docker(['load', '-i', a]);
+    }
+  });
+
+  after(async () => {
+    await dockerd?.stop();
+  });
+
+  it(`has at least 45 well-formed cases (${CASES.length})`, () => {
+    assert.ok(CASES.length >= 45, `${CASES.length} cases`);
+    const names = new Set(CASES.map((c) => c.name));
+    for (const g of GENERATED_CASES) assert.ok(names.has(g), `generate.ts has a generator for ${g}, which is no case`);
+    for (const c of CASES) {
+      for (const step of [...(c.before ?? []), c]) assert.ok(fs.existsSync(path.join(c.dir, step.dockerfile ?? 'Dockerfile')), `${c.name}: no ${step.dockerfile ?? 'Dockerfile'}`);
+      assert.ok(c.description.length > 0, `${c.name}: no description`);
+      if (c.docker === false) assert.ok(c.expect !== undefined && c.why !== undefined, `${c.name}: docker:false needs expect and why`);
+      for (const step of c.before ?? []) assert.ok(step.tag?.startsWith('difftest-built/'), `${c.name}: a before step's tag is difftest-built/...`);
+    }
+  });
+
+  for (const c of CASES) {
+    it(`${c.name}: ${c.description}`, async function () {
+      if (c.docker === false) {
+        if (hoistWhy !== undefined) skipWith(this, `${hoistWhy} (${c.name} is checked against its expect section: ${c.why})`);
+        const image = await readImageArchive(await hoistBuildCase(root, c, work));
+        const missed = checkExpectation(image, c.expect ?? {});
+        assert.deepEqual(missed, [], reportOf(c, missed));
+        return;
+      }
+      if (dockerd === undefined) skipWith(this, dockerWhy ?? 'no dockerd');
+      const dockerImage = await readImageArchive(await dockerBuildCase(dockerd, c, cacheDir, work, { key: caseKey(c, dockerVersion) }));
+      if (c.expect !== undefined) {
+        const wrong = checkExpectation(dockerImage, c.expect, 'docker');
+        assert.deepEqual(wrong, [], `the case's expect section disagrees with docker:\n${reportOf(c, wrong)}`);
+      }
+      if (hoistWhy !== undefined) skipWith(this, hoistWhy);
+      const hoistImage = await readImageArchive(await hoistBuildCase(root, c, work));
+      const diffs = compareImages(dockerImage, hoistImage, {
+        ...(c.compare ? { sections: c.compare } : {}),
+        ignorePaths: (c.ignorePaths ?? []).map((p) => new RegExp(p)),
+      });
+      assert.deepEqual(diffs, [], reportOf(c, diffs));
+    });
+  }
+});
