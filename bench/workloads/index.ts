@@ -1,6 +1,7 @@
 // The workload registry: `npm run bench` runs these in this order; `npm run bench -- NAME`
 // selects by name. To add a workload, write bench/workloads/<name>.ts and add its line here.
 import type { Workload } from '../harness/types';
+import { bundleWorkload } from './bundle';
 import { dockerfileParseWorkload } from './dockerfile-parse';
 import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
@@ -8,6 +9,7 @@ import { lxcWorkload } from './lxc';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
 import { runWorkload } from './run';
+import { startWorkload } from './start';
 
 export const workloads: readonly Workload[] = [
   loadWorkload,
@@ -17,5 +19,7 @@ export const workloads: readonly Workload[] = [
   dockerfileParseWorkload,
   layerWorkload,
   runWorkload,
+  bundleWorkload,
+  startWorkload,
   lxcWorkload,
 ];

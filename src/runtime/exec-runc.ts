@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { RuntimeError } from '../errors';
+import { runProcess } from '../sys';
 
 export interface ExecResult {
   stdout: string;
@@ -7,20 +7,13 @@ export interface ExecResult {
 }
 
 /** Run a short runc command (argv from `runcArgv`) to completion; coded errors on failure. */
-export function execRunc(argv: string[], signal?: AbortSignal): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv as [string, ...string[]];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err: NodeJS.ErrnoException) => reject(spawnError(cmd, args, err)));
-    child.on('close', (code) => {
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(runcFailed(cmd, args, code, stderr));
-    });
+export async function execRunc(argv: string[], signal?: AbortSignal): Promise<ExecResult> {
+  const [cmd, ...args] = argv as [string, ...string[]];
+  const r = await runProcess(argv, signal ? { signal } : {}).catch((err: NodeJS.ErrnoException) => {
+    throw spawnError(cmd, args, err);
   });
+  if (r.code !== 0) throw runcFailed(cmd, args, r.code, r.stderr);
+  return { stdout: r.stdout, stderr: r.stderr };
 }
 
 export function spawnError(cmd: string, args: string[], err: NodeJS.ErrnoException): RuntimeError {

@@ -1,21 +1,15 @@
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SnapshotError } from '../errors';
+import { describeExit, runProcess } from '../sys';
 import type { StorePaths } from '../store/store-paths';
 import { DirSnapshotter } from './dir-snapshotter';
 import type { Mount, SnapshotInfo, SnapshotKind } from './types';
 
 /** `cp -a --reflink=auto SRC/. DST`: keeps owners, modes, ns times, xattrs, devices and hard links. */
-export function copyTree(src: string, dst: string, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('cp', ['-a', '--reflink=auto', `${src}/.`, dst], { stdio: ['ignore', 'ignore', 'pipe'], ...(signal ? { signal } : {}) });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new SnapshotError('SNAPSHOT_MOUNT_FAILED', `cp -a ${src} failed: ${stderr.trim()}`, { src, dst, code })),
-    );
-  });
+export async function copyTree(src: string, dst: string, signal?: AbortSignal): Promise<void> {
+  const argv = ['cp', '-a', '--reflink=auto', `${src}/.`, dst];
+  const r = await runProcess(argv, { stdout: 'ignore', ...(signal ? { signal } : {}) });
+  if (r.code !== 0) throw new SnapshotError('SNAPSHOT_MOUNT_FAILED', describeExit(argv, r), { src, dst, code: r.code });
 }
 
 /**

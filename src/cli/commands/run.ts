@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHoistError, UsageError } from '../../errors';
@@ -7,6 +6,7 @@ import type { ImageRecord } from '../../image';
 import type { ContainerDirs, ContainerRecord } from '../../runtime';
 import type { Store } from '../../store';
 import { layerUseFile, releaseLayerUse } from '../../store/layer-use';
+import { libc, MNT_DETACH, runProcessSync } from '../../sys';
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import type { CliContext } from '../context';
@@ -50,9 +50,10 @@ export async function imageForRun(ctx: CliContext, store: Store, ref: string): P
 
 /** Kill and forget runc's container, unmount and remove the bundle; synchronous, for the `exit` event too. */
 function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean): void {
-  spawnSync('runc', ['delete', '--force', record.id], { stdio: 'ignore' });
+  runProcessSync(['runc', 'delete', '--force', record.id]);
   const rootfs = path.join(dirs.bundle(record.id), 'rootfs');
-  for (let i = 0; i < 4 && spawnSync('mountpoint', ['-q', rootfs]).status === 0; i++) spawnSync('umount', ['-l', rootfs], { stdio: 'ignore' });
+  // EINVAL: nothing (more) is mounted there
+  for (let i = 0; i < 4 && libc().umount2(rootfs, MNT_DETACH) === undefined; i++);
   if (remove) {
     fs.rmSync(dirs.dir(record.id), { recursive: true, force: true });
     fs.rmSync(layerUseFile(store.paths, dirs.bundle(record.id)), { force: true });
@@ -60,11 +61,15 @@ function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord,
   }
 }
 
-/** Undo a container completely: runc state, mount, directories, name. */
-async function cleanup(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean): Promise<void> {
+/**
+ * Undo a container completely: runc state, mount, directories, name.
+ * `runcDone`: `runc run` returned, so it has deleted its own state (no
+ * `runc state`/`runc delete` processes then).
+ */
+async function cleanup(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean, runcDone = false): Promise<void> {
   const { deleteContainer, state } = lazy.runtime();
   const { removeBundle, unmountBundle } = lazy.convert();
-  if ((await state(record.id).catch(() => undefined)) !== undefined) await deleteContainer(record.id, { force: true }).catch(() => undefined);
+  if (!runcDone && (await state(record.id).catch(() => undefined)) !== undefined) await deleteContainer(record.id, { force: true }).catch(() => undefined);
   if (remove) {
     await removeBundle(dirs.bundle(record.id));
     await releaseLayerUse(store.paths, dirs.bundle(record.id));
@@ -129,6 +134,7 @@ export const runCommand: CommandModule = {
           const remove = opts.rm === true;
           const onExit = (): void => cleanupSync(store, dirs, record, remove);
           process.on('exit', onExit);
+          let runcDone = false;
           try {
             await writeBundle(store, snapshotter, image, dirs.bundle(record.id), {
               ...(opts.user !== undefined ? { user: opts.user } : {}),
@@ -158,9 +164,10 @@ export const runCommand: CommandModule = {
                 ownProcessGroup: !stdinIsTty,
               },
             );
+            runcDone = true;
             return result.status;
           } finally {
-            await cleanup(store, dirs, record, remove);
+            await cleanup(store, dirs, record, remove, runcDone);
             process.off('exit', onExit);
           }
         }),

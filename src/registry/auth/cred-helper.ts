@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { RegistryError } from '../../errors';
+import { runProcess } from '../../sys';
 import type { Credentials } from './credentials';
 
 const HELPER_OUTPUT_MAX = 64 * 1024;
@@ -10,25 +10,12 @@ interface HelperResult {
   stderr: string;
 }
 
-function runHelper(name: string, verb: 'get' | 'store' | 'erase', input: string, env?: NodeJS.ProcessEnv): Promise<HelperResult> {
+async function runHelper(name: string, verb: 'get' | 'store' | 'erase', input: string, env?: NodeJS.ProcessEnv): Promise<HelperResult> {
   const program = `docker-credential-${name}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, [verb], { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      if (stdout.length < HELPER_OUTPUT_MAX) stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < HELPER_OUTPUT_MAX) stderr += d;
-    });
-    child.on('error', (err) =>
-      reject(new RegistryError('REGISTRY_CREDENTIALS', `cannot run credential helper ${program}: ${err.message}`, { helper: program }, { cause: err })),
-    );
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
+  const r = await runProcess([program, verb], { stdin: input, env: env ?? process.env }).catch((err: Error) => {
+    throw new RegistryError('REGISTRY_CREDENTIALS', `cannot run credential helper ${program}: ${err.message}`, { helper: program }, { cause: err });
   });
+  return { code: r.code, stdout: r.stdout.slice(0, HELPER_OUTPUT_MAX), stderr: r.stderr.slice(-HELPER_OUTPUT_MAX) };
 }
 
 function helperFailed(name: string, verb: string, r: HelperResult): RegistryError {

@@ -1,0 +1,116 @@
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+/** Captured stderr kept for an error message (the tail: where tools put the reason). */
+export const STDERR_CAP = 64 * 1024;
+/** Captured stdout past this is dropped (a tool's JSON answer, never a payload). */
+export const STDOUT_CAP = 16 * 1024 * 1024;
+
+export interface ProcessOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** abort: the child is killed (SIGTERM, or `killSignal`) and the promise rejects with an AbortError */
+  signal?: AbortSignal;
+  killSignal?: NodeJS.Signals;
+  /** default `ignore`; a string or Buffer is written to stdin, which is then closed; a Readable is piped */
+  stdin?: 'ignore' | 'inherit' | string | Buffer | Readable;
+  /** default `capture` (up to STDOUT_CAP) */
+  stdout?: 'capture' | 'ignore' | 'inherit' | Writable;
+  /** default `capture` (its last STDERR_CAP bytes) */
+  stderr?: 'capture' | 'ignore' | 'inherit' | Writable;
+  /** a process group of its own (a terminal's Ctrl-C then reaches only us) */
+  detached?: boolean;
+  /** called once the child exists (to forward signals to it) */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export interface ProcessResult {
+  /** exit code, null when killed by a signal */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  /** the last STDERR_CAP bytes of stderr, when captured */
+  stderr: string;
+}
+
+type Io = ProcessOptions['stdin'] | ProcessOptions['stdout'];
+
+function stdioOf(x: Io, dflt: 'ignore' | 'pipe'): 'ignore' | 'inherit' | 'pipe' {
+  if (x === undefined) return dflt;
+  if (x === 'ignore' || x === 'inherit') return x;
+  return 'pipe';
+}
+
+/**
+ * Runs `argv[0]` with `argv.slice(1)` (an argv, never a shell string) to
+ * its end; resolves with its status whatever it is, rejects only when it
+ * cannot start (ENOENT, EACCES: Node's error, with `code`) or on abort.
+ * The one place hoist starts child processes.
+ */
+export function runProcess(argv: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) return Promise.reject(new TypeError('runProcess: empty argv'));
+  const stdio: StdioOptions = [stdioOf(options.stdin, 'ignore'), stdioOf(options.stdout, 'pipe'), stdioOf(options.stderr, 'pipe')];
+  if (typeof options.stdin === 'string' || Buffer.isBuffer(options.stdin)) stdio[0] = 'pipe';
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio,
+      shell: false,
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      ...(options.env !== undefined ? { env: options.env } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options.killSignal !== undefined ? { killSignal: options.killSignal } : {}),
+      ...(options.detached === true ? { detached: true } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    const { stdin, stdout: out, stderr: err } = options;
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined); // the child may exit without reading
+      if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) child.stdin.end(stdin);
+      else if (typeof stdin === 'object') stdin.pipe(child.stdin);
+    }
+    if (out === undefined || out === 'capture') {
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        if (stdout.length < STDOUT_CAP) stdout += d;
+      });
+    } else if (typeof out === 'object') child.stdout?.pipe(out, { end: false });
+    if (err === undefined || err === 'capture') {
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (stderr.length > 2 * STDERR_CAP) stderr = stderr.slice(-STDERR_CAP);
+      });
+    } else if (typeof err === 'object') child.stderr?.pipe(err, { end: false });
+    const unpipe = (): void => {
+      if (typeof stdin === 'object' && !Buffer.isBuffer(stdin) && child.stdin) stdin.unpipe(child.stdin);
+    };
+    child.once('error', (e) => {
+      unpipe();
+      reject(e);
+    });
+    child.once('close', (code, sig) => {
+      unpipe();
+      if (options.signal?.aborted) return; // the 'error' (AbortError) rejects
+      resolve({ code, signal: sig, stdout, stderr: stderr.slice(-STDERR_CAP) });
+    });
+    if (child.pid !== undefined) options.onSpawn?.(child);
+  });
+}
+
+/** `cmd args… failed (exit N): <stderr's last line>` for an error message. */
+export function describeExit(argv: readonly string[], result: ProcessResult): string {
+  const status = result.signal !== null ? `killed by ${result.signal}` : `exit ${result.code}`;
+  const said = result.stderr.trim().split('\n').pop() ?? '';
+  return `${argv.join(' ')} failed (${status})${said !== '' ? `: ${said}` : ''}`;
+}
+
+/**
+ * The synchronous form, only for `process.on('exit')` handlers (nothing
+ * async runs there); stdio ignored but stderr, which is captured.
+ */
+export function runProcessSync(argv: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): ProcessResult {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new TypeError('runProcessSync: empty argv');
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false, encoding: 'utf8', maxBuffer: 2 * STDERR_CAP, ...(options.env ? { env: options.env } : {}) });
+  return { code: r.status, signal: r.signal, stdout: '', stderr: (r.stderr ?? '').slice(-STDERR_CAP) };
+}
