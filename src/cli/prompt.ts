@@ -19,12 +19,14 @@ const LINE_MAX = 4096;
  * in the terminal's own line mode (its echo and editing). A `hidden` answer
  * (a password) is read in raw mode, so the terminal echoes nothing; editing
  * is done here: Backspace deletes, Ctrl-U clears, Ctrl-C or Ctrl-D cancel
- * (ABORTED). Raw mode is always turned off again.
+ * (ABORTED). Raw mode is on before the question shows, and always turned
+ * off again.
  */
 export async function promptLine(input: Readable, output: Writable, question: string, options: { hidden?: boolean; signal?: AbortSignal } = {}): Promise<string> {
   const tty = input as TtyInput;
-  output.write(question);
+  // raw mode first: keys typed as soon as the prompt shows must neither echo nor raise SIGINT
   if (options.hidden) tty.setRawMode?.(true);
+  output.write(question);
   let line = '';
   try {
     return await new Promise<string>((resolve, reject) => {

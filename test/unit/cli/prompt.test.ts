@@ -35,6 +35,17 @@ describe('cli/prompt', () => {
     assert.equal(out.text, 'Password: \n');
   });
 
+  it('a hidden answer: the terminal is in raw mode before the prompt shows (keys typed at once neither echo nor signal)', async () => {
+    const input = terminalInput();
+    const seen: string[] = [];
+    input.setRawMode = (m: boolean) => void seen.push(`raw ${m}`);
+    const out = new Writable({ write: (c: Buffer, _e, cb) => (seen.push(`shows ${JSON.stringify(c.toString())}`), cb()) });
+    const answer = promptLine(input, out, 'Password: ', { hidden: true });
+    input.write('pw\r');
+    await answer;
+    assert.deepEqual(seen, ['raw true', 'shows "Password: "', 'raw false', 'shows "\\n"']);
+  });
+
   it('Ctrl-C, Ctrl-D on an empty line and a closed terminal cancel with ABORTED, and raw mode is reset', async () => {
     for (const keys of ['ab\x03', '\x04']) {
       const input = terminalInput();
