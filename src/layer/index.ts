@@ -7,7 +7,7 @@ export { TarPackStream, packEntries, type PackOptions } from './tar/pack-stream'
 export { readTar, type EntryHandler, type EntrySink, type ReadTarOptions, type ReadTarResult } from './tar/tar-reader';
 export { encodeHeader } from './tar/encode-header';
 export type { TarHeader, EntryType } from './tar/tar-header';
-export { writeLayer, writeLayers, mapLimit, type WriteLayerOptions, type LayerWriteResult } from './write-layer';
+export { writeLayer, writeLayers, type WriteLayerOptions, type LayerWriteResult } from './write-layer';
 export { applyLayer, type ApplyOptions, type ApplyResult } from './apply/apply-layer';
 export type { ApplyWarning, ExtractOptions } from './apply/apply-types';
 export { normalizeEntryName } from './apply/safe-path';

@@ -4,6 +4,7 @@ import type { Digest } from '../oci/digest';
 import { layerMediaType, type Compression } from '../oci/media-types';
 import type { ContentStore } from '../store/types';
 import { createCompressStream, type CompressOptions } from '../stream/compression';
+import { mapLimit } from '../stream/map-limit';
 import type { PackEntry } from './diff/pack-entry';
 import { sourceDateEpoch } from './diff/stat-header';
 import { TarPackStream } from './tar/pack-stream';
@@ -56,23 +57,10 @@ export async function writeLayer(content: ContentStore, entries: readonly PackEn
 }
 
 /**
- * Runs jobs with at most `limit` at once (layers packed in parallel keep both
- * cores busy: while one waits on the threadpool, the other packs).
+ * Writes several changesets, `concurrency` at a time (default 2: layers packed
+ * in parallel keep both cores busy: while one waits on the threadpool, the
+ * other packs).
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** Writes several changesets, `concurrency` at a time (default 2: both cores). */
 export function writeLayers(
   content: ContentStore,
   changesets: ReadonlyArray<readonly PackEntry[]>,

@@ -4,3 +4,4 @@ export * from './coalesce';
 export * from './parallel-gzip';
 export * from './compression';
 export * from './compression-detect';
+export * from './map-limit';

@@ -8,7 +8,7 @@ import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
 import type { Store } from '../../store/store';
 import { setTag } from '../../store/tags';
 import { downloadBlob } from './download-blob';
-import { mapLimit } from '../map-limit';
+import { mapLimit } from '../../stream/map-limit';
 import { emitter, type ProgressListener } from '../../progress';
 import { RegistryClient, type RegistryClientOptions } from '../registry-client';
 import { selectPlatform } from './select-platform';

@@ -9,7 +9,7 @@ import { readBlobCapped } from '../../store/helpers';
 import type { Store } from '../../store/store';
 import { refNameOf } from '../../store/tags';
 import { applyCompressor, type LayerCompressor } from './layer-compressor';
-import { mapLimit } from '../map-limit';
+import { mapLimit } from '../../stream/map-limit';
 import { mountSourcesFor } from './mount-sources';
 import { emitter, type ProgressListener } from '../../progress';
 import { pushBlob, type PushBlobResult } from './push-blob';

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapLimit } from '../../../src/registry/map-limit';
+import { mapLimit } from '../../../src/stream/map-limit';
 
-describe('registry/map-limit', () => {
+describe('stream/map-limit', () => {
   it('keeps at most `limit` tasks in flight and keeps the order of results', async () => {
     let inFlight = 0;
     let peak = 0;
