@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultNativeOps, entryTypeOfStats, LAYER_XATTR_PREFIXES } from '../../src/layer';
 import { isOverlaySupported } from '../../src/snapshot';
+import { skipWith } from './capabilities';
 
 /** A temp directory removed by the returned cleanup. */
 export function makeTempDir(prefix = 'hoist-layer-'): { dir: string; cleanup: () => void } {
@@ -82,15 +83,13 @@ export function touch(p: string, seconds: number): void {
 /** Skips the running test (or hook) with a printed reason unless overlay mounts work here. */
 export async function requireOverlay(ctx: Mocha.Context): Promise<void> {
   if (!(await isOverlaySupported())) {
-    console.log('    skipped: needs root and overlayfs');
-    ctx.skip();
+    skipWith(ctx, 'needs root and overlayfs');
   }
 }
 
 /** Skips the running test with a printed reason unless running as root. */
 export function requireRoot(ctx: Mocha.Context, what: string): void {
   if (!isRoot) {
-    console.log(`    skipped: needs root (${what})`);
-    ctx.skip();
+    skipWith(ctx, `needs root (${what})`);
   }
 }

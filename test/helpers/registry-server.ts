@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { skipWith } from './capabilities';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -29,6 +30,11 @@ export interface RegistryServer {
 
 export function hasRegistry(): boolean {
   return fs.existsSync(REGISTRY_BIN);
+}
+
+/** Skips the running test or suite, printing why, unless docker-registry is installed. */
+export function requireRegistry(ctx: Mocha.Context): void {
+  if (!hasRegistry()) skipWith(ctx, `needs docker-registry (${REGISTRY_BIN}, Debian package docker-registry)`);
 }
 
 export async function freePort(): Promise<number> {

@@ -6,6 +6,7 @@ import { defaultNativeOps } from '../../src/layer';
 import { tarOf } from '../helpers/layer-tar';
 import { isRoot } from '../helpers/layer-tree';
 import { useSandbox } from '../helpers/layer-sandbox';
+import { skipWith } from '../helpers/capabilities';
 
 const kmem = tarOf([{ header: { name: 'dev/kmem', type: 'char', mode: 0o640, devmajor: 1, devminor: 2 } }]);
 
@@ -22,8 +23,7 @@ describe('security: device nodes', () => {
   const sandbox = useSandbox();
   it('creates a device only inside the root, where permitted (documented outcome)', async function () {
     if (!isRoot) {
-      console.log('    skipped: needs root to create device nodes');
-      this.skip();
+      skipWith(this, 'needs root to create device nodes');
     }
     const sb = sandbox();
     const { error, result } = await sb.apply(kmem);

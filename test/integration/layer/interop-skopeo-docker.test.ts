@@ -7,6 +7,7 @@ import { dockerUnavailable, startDockerd } from '../../helpers/docker-daemon';
 import { buildImage } from '../../helpers/layer-image';
 import { hasCommand, makeBusyboxRootfs, readLayoutManifest, run, writeOciLayout } from '../../helpers/layer-interop';
 import { describeTree, makeTempDir, requireRoot } from '../../helpers/layer-tree';
+import { skipWith } from '../../helpers/capabilities';
 
 /**
  * Applies every layer of a layout's image with hoist and unpacks it (or, for
@@ -32,8 +33,7 @@ describe('interop: layers written by skopeo and docker apply identically with ho
     requireRoot(this, 'umoci keeps owners only as root');
     for (const cmd of ['skopeo', 'umoci']) {
       if (!hasCommand(cmd)) {
-        console.log(`    skipped: ${cmd} is not installed`);
-        this.skip();
+        skipWith(this, `${cmd} is not installed`);
       }
     }
     tmp = makeTempDir('hoist-skopeo-');
@@ -65,8 +65,7 @@ describe('interop: layers written by skopeo and docker apply identically with ho
   it('docker-written layers (docker build, docker save)', async function () {
     const why = dockerUnavailable();
     if (why !== undefined) {
-      console.log(`    skipped: ${why}`);
-      this.skip();
+      skipWith(this, `${why}`);
     }
     this.timeout(180_000);
     const dockerd = await startDockerd();

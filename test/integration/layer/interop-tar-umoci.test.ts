@@ -6,6 +6,7 @@ import { makeAwkwardTree } from '../../helpers/layer-awkward-tree';
 import { buildImage } from '../../helpers/layer-image';
 import { hasCommand, run, writeOciLayout } from '../../helpers/layer-interop';
 import { describeTree, makeTempDir, requireRoot } from '../../helpers/layer-tree';
+import { skipWith } from '../../helpers/capabilities';
 
 describe('interop: hoist layers extract identically with GNU tar and umoci', function () {
   let tmp: ReturnType<typeof makeTempDir>;
@@ -29,8 +30,7 @@ describe('interop: hoist layers extract identically with GNU tar and umoci', fun
 
   it('umoci unpacks the image to the same tree', async function () {
     if (!hasCommand('umoci')) {
-      console.log('    skipped: umoci is not installed');
-      this.skip();
+      skipWith(this, 'umoci is not installed');
     }
     const layout = path.join(tmp.dir, 'layout');
     writeOciLayout(layout, store, image.manifestDescriptor, 'test');

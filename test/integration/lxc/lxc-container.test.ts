@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { busyboxLayer } from '../../../fixtures/images/make-busybox-image';
 import { ensureRootSubids, LxcSandbox, requireLxc } from '../../helpers/lxc-host';
 import { tmpDir } from '../../helpers/tmp';
+import { skipWith } from '../../helpers/capabilities';
 
 const ECHO_ARGS = ['sh', '-c', 'for a in "$@"; do echo "[$a]"; done; id; pwd; echo "V=$V"', 'argv0', 'a b', "it's", 'say "hi"', '', '  two  spaces '];
 const INITTAB = '::sysinit:/bin/touch /booted\n::respawn:/bin/sleep 1000\n::shutdown:/bin/sh -c "echo stopped-by-init > /data/marker"\n';
@@ -127,7 +128,7 @@ describe('hoist lxc: LXC containers from images (real lxc-execute / lxc-start)',
     assert.match(list.stdout, / templates\/hostname\.tpl$/m);
     const meta = spawnSync('tar', ['-xJOf', file, 'metadata.yaml'], { encoding: 'utf8' }).stdout;
     const py = spawnSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: meta, encoding: 'utf8' });
-    if (py.status !== 0) this.skip();
+    if (py.status !== 0) skipWith(this, 'needs python3 with PyYAML (Debian python3-yaml) to read metadata.yaml');
     const parsed = JSON.parse(py.stdout) as { architecture: string; creation_date: number; properties: Record<string, string>; templates: Record<string, unknown> };
     assert.equal(parsed.architecture, 'x86_64');
     assert.ok(Math.abs(parsed.creation_date - Date.now() / 1000) < 600);

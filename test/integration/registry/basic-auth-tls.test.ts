@@ -5,7 +5,7 @@ import { isHoistError } from '../../../src/errors';
 import { dockerConfigCredentials, login, logout, pullImage, pushImage, readDockerConfig, RegistryClient } from '../../../src/registry';
 import { Store } from '../../../src/store/store';
 import { buildTestImage } from '../../helpers/registry-image';
-import { hasRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
 import { makeTestPki, type TestPki } from '../../helpers/registry-tls';
 
 const USER = 'hoister';
@@ -19,7 +19,7 @@ describe('registry: htpasswd Basic auth over TLS with a self-signed CA', functio
   let configPath: string;
 
   before(async function () {
-    if (!hasRegistry()) this.skip();
+    requireRegistry(this);
     dir = mkTemp('basic');
     pki = makeTestPki(path.join(dir, 'pki'));
     writeHtpasswd(path.join(dir, 'htpasswd'), USER, PASSWORD);

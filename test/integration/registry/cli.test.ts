@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../../src/store/store';
 import { buildTestImage } from '../../helpers/registry-image';
-import { hasRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, mkTemp, startRegistry, writeHtpasswd, type RegistryServer } from '../../helpers/registry-server';
 import { makeTestPki } from '../../helpers/registry-tls';
 import { skipWith } from '../../helpers/capabilities';
 import { HOIST_BIN } from '../../helpers/paths';
@@ -17,7 +17,7 @@ describe('registry: hoist login / push / pull / logout (CLI over the library)', 
   const PASSWORD = 'cli-Pa55-word';
 
   before(async function () {
-    if (!hasRegistry()) this.skip();
+    requireRegistry(this);
     dir = mkTemp('cli');
     const pki = makeTestPki(path.join(dir, 'pki'));
     writeHtpasswd(path.join(dir, 'htpasswd'), 'cli', PASSWORD);

@@ -10,7 +10,7 @@ import { Store } from '../../../src/store/store';
 import { buildTestImage, type TestImage } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy } from '../../helpers/registry-proxy';
 import { tempStores } from '../../helpers/temp-stores';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
 /** No ingest left, every blob hashes to its name, every tag's manifest is present. */
 async function assertStoreConsistent(store: Store): Promise<void> {
@@ -38,7 +38,7 @@ describe('registry: faults injected by a proxy in front of the real registry', f
   const { newStore, removeAll } = tempStores('fault');
 
   before(async function () {
-    if (!hasRegistry()) this.skip();
+    requireRegistry(this);
     reg = await startRegistry();
     proxy = await startFaultProxy(reg.port);
     const src = await newStore();

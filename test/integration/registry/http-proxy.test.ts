@@ -6,7 +6,7 @@ import { skipWith } from '../../helpers/capabilities';
 import { hasTinyproxy, startHttpProxy, type HttpProxyServer } from '../../helpers/http-proxy-server';
 import { buildTestImage } from '../../helpers/registry-image';
 import { tempStores } from '../../helpers/temp-stores';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
 // A registry reached by a name that is not loopback as written (this machine's host name, which
 // /etc/hosts maps to 127.0.0.1) goes through HTTP_PROXY; loopback as written never does (Go's
@@ -19,7 +19,7 @@ describe('registry: HTTP_PROXY / NO_PROXY (tinyproxy in front of the real regist
   const { newStore, removeAll } = tempStores('store');
 
   before(async function () {
-    if (!hasRegistry()) skipWith(this, 'needs docker-registry (not installed)');
+    requireRegistry(this);
     if (!hasTinyproxy()) skipWith(this, 'needs tinyproxy (not installed)');
     const host = os.hostname();
     const addr = await lookup(host).catch(() => undefined);

@@ -10,6 +10,7 @@ import { Store } from '../../../src/store/store';
 import { dockerUnavailable, startDockerd, type DockerDaemon } from '../../helpers/docker-daemon';
 import { buildTestImage } from '../../helpers/registry-image';
 import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { skipWith } from '../../helpers/capabilities';
 
 const BUSYBOX = '/bin/busybox';
 
@@ -22,13 +23,11 @@ describe('registry: interop with docker (own dockerd)', function () {
 
   before(async function () {
     if (!hasRegistry() || !fs.existsSync(BUSYBOX)) {
-      console.log('    skipped: needs docker-registry and busybox-static');
-      this.skip();
+      skipWith(this, 'needs docker-registry and busybox-static');
     }
     const why = dockerUnavailable();
     if (why !== undefined) {
-      console.log(`    skipped: ${why}`);
-      this.skip();
+      skipWith(this, `${why}`);
     }
     dockerd = await startDockerd();
     dir = mkTemp('docker');

@@ -12,6 +12,7 @@ import { setTag } from '../../../src/store/tags';
 import { Store } from '../../../src/store/store';
 import { buildTestImage } from '../../helpers/registry-image';
 import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { skipWith } from '../../helpers/capabilities';
 
 const SKOPEO = '/usr/bin/skopeo';
 const UMOCI = '/usr/bin/umoci';
@@ -32,8 +33,7 @@ describe('registry: interop with skopeo and umoci', function () {
 
   before(async function () {
     if (!hasRegistry() || !fs.existsSync(SKOPEO)) {
-      console.log('    skipped: needs docker-registry and skopeo');
-      this.skip();
+      skipWith(this, 'needs docker-registry and skopeo');
     }
     dir = mkTemp('interop');
     reg = await startRegistry();

@@ -6,7 +6,7 @@ import { pullImage, pushImage, RegistryClient, type ProgressEvent } from '../../
 import { buildTestImage, buildTestIndex, taggedDescriptor } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy } from '../../helpers/registry-proxy';
 import { tempStores } from '../../helpers/temp-stores';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 
 describe('registry: open docker-registry on loopback', function () {
   let reg: RegistryServer;
@@ -14,7 +14,7 @@ describe('registry: open docker-registry on loopback', function () {
   const { newStore, removeAll } = tempStores('store');
 
   before(async function () {
-    if (!hasRegistry()) this.skip();
+    requireRegistry(this);
     reg = await startRegistry();
     proxy = await startFaultProxy(reg.port);
   });

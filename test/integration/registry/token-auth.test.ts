@@ -5,7 +5,7 @@ import { pullImage, pushImage, staticCredentials, type ProgressEvent } from '../
 import { Store } from '../../../src/store/store';
 import { buildTestImage } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy } from '../../helpers/registry-proxy';
-import { hasRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, mkTemp, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { makeSigningCert } from '../../helpers/registry-tls';
 import { startTokenServer, type TokenServer } from '../../helpers/registry-token-server';
 
@@ -17,7 +17,7 @@ describe('registry: token auth (auth: token, a token server issuing RS256 JWTs)'
   const service = 'hoist-test-registry';
 
   before(async function () {
-    if (!hasRegistry()) this.skip();
+    requireRegistry(this);
     dir = mkTemp('token');
     const signing = makeSigningCert(path.join(dir, 'pki'));
     tokens = await startTokenServer({ signingCert: signing.cert, signingKey: signing.key, issuer: 'hoist-test-issuer', service, users: { alice: 'alice-pw' } });

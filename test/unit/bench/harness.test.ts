@@ -14,6 +14,7 @@ import type { ProcessWorkloadResult } from '../../../bench/harness/results';
 import { runBench, selectWorkloads } from '../../../bench/harness/run-bench';
 import { ratio, summarize } from '../../../bench/harness/stats';
 import { defineInProcessWorkload, defineProcessWorkload, type BenchContext } from '../../../bench/harness/types';
+import { skipWith } from '../../helpers/capabilities';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
@@ -121,7 +122,7 @@ describe('bench harness', () => {
 
   for (const method of ['gnu-time', 'proc-poll']) {
     it(`measures peak RSS of a child and its children (${method})`, async function () {
-      if (method === 'gnu-time' && !existsSync('/usr/bin/time')) this.skip(); // needs Debian package `time`
+      if (method === 'gnu-time' && !existsSync('/usr/bin/time')) skipWith(this, 'needs /usr/bin/time (Debian package time)');
       const saved = process.env.HOIST_BENCH_RSS;
       process.env.HOIST_BENCH_RSS = method;
       try {

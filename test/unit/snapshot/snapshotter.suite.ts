@@ -7,6 +7,7 @@ import { createDiffer, unpackImage, withMount, type DirSnapshotter } from '../..
 import { Store } from '../../../src/store';
 import { buildImage, SAMPLE_STEPS } from '../../helpers/layer-image';
 import { describeTree, makeTempDir } from '../../helpers/layer-tree';
+import { skipWith } from '../../helpers/capabilities';
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (err: unknown) => isHoistError(err) && err.code === code);
@@ -21,8 +22,7 @@ export function snapshotterSuite(name: string, make: (store: Store) => DirSnapsh
     before(async function () {
       const reason = await skip();
       if (reason !== undefined) {
-        console.log(`    skipped: ${reason}`);
-        this.skip();
+        skipWith(this, `${reason}`);
       }
     });
     beforeEach(async () => {
