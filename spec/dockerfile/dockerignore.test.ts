@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { isHoistError } from '../../src/errors';
 import { IgnoreMatcher, readIgnoreFile } from '../../src/dockerfile/ignore';
-import { readJSON } from './conformance-data';
+import { describeConformance, readJSON } from './conformance-data';
 
 interface IgnoreCase {
   id: string;
@@ -16,7 +16,7 @@ interface IgnoreData {
   ignorefile: { input: string | null; patterns: string[] }[];
 }
 
-describe('conformance: dockerignore-cases.json', () => {
+describeConformance('conformance: dockerignore-cases.json', ['dockerignore-cases.json'], () => {
   const data = readJSON<IgnoreData>('dockerignore-cases.json');
   it('has the 154 cases', () => assert.equal(data.cases.length, 154));
   for (const c of data.cases) {

@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHoistError } from '../../src/errors';
 import { dumpNode, parseSyntax } from '../../src/dockerfile/syntax';
-import { BUILDKIT_DF } from './conformance-data';
+import { BUILDKIT_DF, describeConformance } from './conformance-data';
 
+const PARSER_REL = 'buildkit/frontend/dockerfile/parser';
 const PARSER = path.join(BUILDKIT_DF, 'parser');
 const dirs = (p: string): string[] => fs.readdirSync(p).filter((d) => fs.statSync(path.join(p, d)).isDirectory()).sort();
 
-describe('conformance: BuildKit parser test files', () => {
+describeConformance('conformance: BuildKit parser test files', [`${PARSER_REL}/testfiles`], () => {
   const cases = dirs(path.join(PARSER, 'testfiles'));
   it('has the 33 cases', () => assert.equal(cases.length, 33));
   for (const name of cases) {
@@ -21,7 +22,7 @@ describe('conformance: BuildKit parser test files', () => {
   }
 });
 
-describe('conformance: BuildKit negative parser cases', () => {
+describeConformance('conformance: BuildKit negative parser cases', [`${PARSER_REL}/testfiles-negative`], () => {
   const cases = dirs(path.join(PARSER, 'testfiles-negative'));
   it('has the 4 cases', () => assert.equal(cases.length, 4));
   for (const name of cases) {
@@ -35,7 +36,7 @@ describe('conformance: BuildKit negative parser cases', () => {
   }
 });
 
-describe('conformance: BuildKit testfile-line', () => {
+describeConformance('conformance: BuildKit testfile-line', [`${PARSER_REL}/testfile-line/Dockerfile`], () => {
   it('places the root and its 3 children on the right lines', () => {
     const res = parseSyntax(fs.readFileSync(path.join(PARSER, 'testfile-line', 'Dockerfile')));
     assert.deepEqual([res.ast.startLine, res.ast.endLine], [5, 31]);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chainValues, parseSyntax, type Node } from '../../src/dockerfile/syntax';
-import { CONFORMANCE, readJSON } from './conformance-data';
+import { CONFORMANCE, describeConformance, readJSON } from './conformance-data';
 
 interface RefCommand {
   cmd: string;
@@ -37,9 +37,9 @@ function compare(file: string, node: Node, ref: RefCommand): void {
   );
 }
 
-describe('conformance: realworld corpus (BuildKit 73ed6825 parse)', () => {
+describeConformance('conformance: realworld corpus (BuildKit 73ed6825 parse)', ['realworld/reference-buildkit-head.json', 'realworld/files'], () => {
   const ref = readJSON<Ref>('realworld/reference-buildkit-head.json');
-  const dir = path.join(CONFORMANCE, 'realworld', 'files');
+  const dir = path.join(CONFORMANCE!, 'realworld', 'files');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort();
   it('has the 138 Dockerfiles, each with a reference', () => {
     assert.equal(files.length, 138);

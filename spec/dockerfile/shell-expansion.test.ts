@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHoistError } from '../../src/errors';
 import { envFrom, expandWord, expandWords } from '../../src/dockerfile/shell';
-import { BUILDKIT_DF, readJSON } from './conformance-data';
+import { BUILDKIT_DF, describeConformance, readJSON } from './conformance-data';
 
 interface ShellCase {
   id: string;
@@ -18,7 +18,7 @@ interface ShellCase {
 
 const isExpansionError = (err: unknown): boolean => isHoistError(err, 'DOCKERFILE_EXPANSION');
 
-describe('conformance: shell-expansion-cases.json', () => {
+describeConformance('conformance: shell-expansion-cases.json', ['shell-expansion-cases.json'], () => {
   const { cases } = readJSON<{ cases: ShellCase[] }>('shell-expansion-cases.json');
   it('has the 71 cases', () => assert.equal(cases.length, 71));
   for (const c of cases) {
@@ -39,7 +39,7 @@ describe('conformance: shell-expansion-cases.json', () => {
   }
 });
 
-describe('conformance: BuildKit envVarTest (ProcessWord)', () => {
+describeConformance('conformance: BuildKit envVarTest (ProcessWord)', ['buildkit/frontend/dockerfile/shell/envVarTest'], () => {
   const vars = { PWD: '/home', SHELL: 'bash', KOREAN: '한국어', NULL: '' };
   const unixEnv = envFrom(vars);
   const windowsEnv = { get: (k: string) => unixEnv.get(k.toUpperCase()), keys: () => unixEnv.keys() };
@@ -60,7 +60,7 @@ describe('conformance: BuildKit envVarTest (ProcessWord)', () => {
   }
 });
 
-describe('conformance: BuildKit wordsTest (ProcessWords)', () => {
+describeConformance('conformance: BuildKit wordsTest (ProcessWords)', ['buildkit/frontend/dockerfile/shell/wordsTest'], () => {
   const lines = fs.readFileSync(path.join(BUILDKIT_DF, 'shell', 'wordsTest'), 'utf8').split('\n');
   const vars = new Map<string, string>();
   let count = 0;

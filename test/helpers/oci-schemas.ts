@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv04 from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
-import { SHARED_DIR } from './paths';
+import { REPO_ROOT } from './paths';
 
-const SCHEMA_DIR = path.join(SHARED_DIR, 'spec', 'image-spec', 'schema');
+/** The image-spec schemas kept in the repository (spec/image-spec/README.md). */
+const SCHEMA_DIR = path.join(REPO_ROOT, 'spec', 'image-spec', 'schema');
 const BASE = 'https://opencontainers.org/schema/';
 
 const ALIASES: Record<string, string[]> = {
@@ -55,8 +56,4 @@ export function assertSchemaValid(kind: OciDocument, doc: unknown): void {
   const validate = getAjv().getSchema(`${BASE}${KEYS[kind]}`) as ValidateFunction | undefined;
   if (validate === undefined) throw new Error(`schema for ${kind} not loaded`);
   if (!validate(doc)) throw new Error(`${kind} does not validate: ${JSON.stringify(validate.errors, null, 1)}\n${JSON.stringify(doc).slice(0, 500)}`);
-}
-
-export function schemasAvailable(): boolean {
-  return fs.existsSync(SCHEMA_DIR);
 }

@@ -14,5 +14,5 @@ function findRepoRoot(start: string): string {
 /** The repository root (tests run from dist/test/..., sources live beside). */
 export const REPO_ROOT = findRepoRoot(__dirname);
 export const HOIST_BIN = path.join(REPO_ROOT, 'bin', 'hoist');
-/** ../shared beside the checkout (conformance data, schemas) */
-export const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
+/** Where `npm run fetch-conformance` puts BuildKit's test files by default (git-ignored). */
+export const FETCHED_CONFORMANCE_DIR = path.join(REPO_ROOT, '.conformance');

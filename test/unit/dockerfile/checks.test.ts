@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { parsePlatform } from '../../../src/oci';
 import { checkDockerfile, formatCheckJSON, formatCheckText, RULES, runCheck, type RuleName } from '../../../src/dockerfile/checks';
 import { parseDockerfile } from '../../../src/dockerfile/parse-dockerfile';
-import { repoRoot } from '../../../spec/dockerfile/conformance-data';
+import { REPO_ROOT } from '../../helpers/paths';
 
-const FIXTURES = path.join(repoRoot(), 'fixtures', 'dockerfile', 'checks');
+const FIXTURES = path.join(REPO_ROOT, 'fixtures', 'dockerfile', 'checks');
 
 interface Expected {
   line: number;
