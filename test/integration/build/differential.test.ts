@@ -72,6 +72,52 @@ describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', fu
     }
   });
 
+  describe('the comparer, end to end on docker alone', () => {
+    const byName = (name: string): BuildCase => CASES.find((c) => c.name === name) as BuildCase;
+    /** docker's result for a case; a variant (another builder, more flags) gets its own key and tag */
+    const docker = async (ctx: Mocha.Context, c: BuildCase, variant = '', options: { env?: NodeJS.ProcessEnv; flags?: string[] } = {}) => {
+      if (dockerd === undefined) skipWith(ctx, dockerWhy ?? 'no dockerd');
+      const build = { ...c, flags: [...(c.flags ?? []), ...(options.flags ?? [])] };
+      const key = `${caseKey(c, dockerVersion)}${variant === '' ? '' : `-${variant}`}`;
+      const tag = variant === '' ? {} : { tag: `difftest-check/${c.name}:${variant}` };
+      return readImageArchive(await dockerBuildCase(dockerd, build, cacheDir, work, { key, ...tag, ...(options.env ? { env: options.env } : {}) }));
+    };
+
+    it('finds no difference between two BuildKit builds of a case (the second with --no-cache)', async function () {
+      for (const name of ['run-whiteouts', 'copy-chown-ids']) {
+        const c = byName(name);
+        const first = await docker(this, c);
+        const second = await docker(this, c, 'again', { flags: ['--no-cache'] });
+        assert.deepEqual(compareImages(first, second, { names: ['first', 'second'] }), [], name);
+      }
+    });
+
+    it('finds exactly the known differences between BuildKit and the classic builder', async function () {
+      const c = byName('run-whiteouts');
+      const buildkit = await docker(this, c);
+      const classic = await docker(this, c, 'classic', { env: { DOCKER_BUILDKIT: '0' } });
+      const run = 'rm /srv/data/a && rm -r /opt/tree/x && rm /etc/base.conf';
+      assert.deepEqual(compareImages(buildkit, classic, { names: ['buildkit', 'classic'] }), [
+        // BuildKit's RUN leaves the mount points it made in a base without them; the classic builder does not
+        'tree /dev: only in buildkit (dir)',
+        'tree /proc: only in buildkit (dir)',
+        'tree /sys: only in buildkit (dir)',
+        'layer 2 /dev: only in buildkit (dir)',
+        'layer 2 /proc: only in buildkit (dir)',
+        'layer 2 /sys: only in buildkit (dir)',
+        // the classic builder writes empty strings where BuildKit omits the fields
+        'config: WorkingDir buildkit=absent classic=""',
+        'config: User buildkit=absent classic=""',
+        `history[2]: created_by buildkit="RUN /bin/sh -c ${run} # buildkit" classic="/bin/sh -c ${run}"`,
+        'history[2]: comment buildkit="buildkit.dockerfile.v0" classic=absent',
+      ]);
+      const chown = byName('copy-chown-ids');
+      const lines = compareImages(await docker(this, chown), await docker(this, chown, 'classic', { env: { DOCKER_BUILDKIT: '0' } }));
+      assert.deepEqual(lines.filter((l) => !l.startsWith('history[') && !l.startsWith('config: ')), [], 'both builders chown alike');
+      assert.ok(lines.some((l) => /^history\[2\]: created_by docker="COPY f.txt \/both.txt # buildkit" hoist="\/bin\/sh -c #\(nop\) COPY --chown=1234:5678file:[0-9a-f]{64} in \/both.txt "$/.test(l)), lines.join('\n'));
+    });
+  });
+
   for (const c of CASES) {
     it(`${c.name}: ${c.description}`, async function () {
       if (c.docker === false) {
