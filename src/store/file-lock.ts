@@ -5,10 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isErrno, StoreError, throwIfAborted } from '../errors';
 
 /**
- * Advisory locks shared by many hoist processes on one machine: a lock file
- * created exclusively, holding the owner's pid, process start time and host.
- * A lock whose owner is gone (pid dead, or pid reused by another process) is
- * broken under a short-lived `.break` guard so two breakers cannot both win.
+ * Advisory locks shared by many hoist processes on one machine: a symlink
+ * created exclusively whose target is the owner's pid, process start time and
+ * host. A symlink that short lives in its inode: taking a lock needs no data
+ * block, so prune can take its lock on a full disk to free space. A lock whose
+ * owner is gone (pid dead, or pid reused by another process) is broken under
+ * a short-lived `.break` guard so two breakers cannot both win. (Lock files of
+ * older hoist versions, regular files holding the same line, are still read.)
  */
 export interface LockOptions {
   /** give up with STORE_LOCK_TIMEOUT after this long (default 60 s) */
@@ -50,14 +53,10 @@ export function isOwnerAlive(content: string): boolean {
   return now === undefined || start === undefined || now === start;
 }
 
-async function tryCreate(file: string): Promise<boolean> {
+/** Create `file` as this process's lock (a symlink naming the owner); false when it exists. */
+export async function tryCreateLock(file: string): Promise<boolean> {
   try {
-    const fh = await fs.open(file, 'wx', 0o644);
-    try {
-      await fh.writeFile(lockOwnerLine());
-    } finally {
-      await fh.close();
-    }
+    await fs.symlink(lockOwnerLine().trim(), file);
     return true;
   } catch (err) {
     if (isErrno(err, 'EEXIST')) return false;
@@ -65,21 +64,29 @@ async function tryCreate(file: string): Promise<boolean> {
   }
 }
 
-async function readOrEmpty(file: string): Promise<string | undefined> {
+/** The owner line of a lock (or lease) file, undefined when it is gone. */
+export async function readLockOwner(file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return await fs.readlink(file);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    if (!isErrno(err, 'EINVAL')) throw err;
+  }
+  try {
+    return await fs.readFile(file, 'utf8'); // a regular lock file of an older hoist
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
   }
 }
 
+
 /** Remove `file` if it still holds `staleContent`, guarded against racing breakers. */
 async function breakStale(file: string, staleContent: string): Promise<void> {
   const guard = `${file}.break`;
-  if (!(await tryCreate(guard))) {
+  if (!(await tryCreateLock(guard))) {
     try {
-      const st = await fs.stat(guard);
+      const st = await fs.lstat(guard);
       if (Date.now() - st.mtimeMs > BREAK_GUARD_STALE_MS) await fs.rm(guard, { force: true });
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
@@ -87,7 +94,7 @@ async function breakStale(file: string, staleContent: string): Promise<void> {
     return;
   }
   try {
-    if ((await readOrEmpty(file)) === staleContent) await fs.rm(file, { force: true });
+    if ((await readLockOwner(file)) === staleContent) await fs.rm(file, { force: true });
   } finally {
     await fs.rm(guard, { force: true });
   }
@@ -99,7 +106,7 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
   let delay = 2;
   for (;;) {
     throwIfAborted(options.signal);
-    if (await tryCreate(file)) {
+    if (await tryCreateLock(file)) {
       let released = false;
       return async () => {
         if (released) return;
@@ -107,14 +114,14 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
         await fs.rm(file, { force: true });
       };
     }
-    const content = await readOrEmpty(file);
+    const content = await readLockOwner(file);
     if (content !== undefined && content !== '' && !isOwnerAlive(content)) {
       await breakStale(file, content);
       continue;
     }
     if (content === '') {
-      // created but not yet written, or its writer died in between
-      const st = await fs.stat(file).catch(() => undefined);
+      // an older hoist's lock file, created but not yet written (or its writer died in between)
+      const st = await fs.lstat(file).catch(() => undefined);
       if (st !== undefined && Date.now() - st.mtimeMs > BREAK_GUARD_STALE_MS) await breakStale(file, '');
     }
     if (Date.now() > deadline) {

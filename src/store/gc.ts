@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { throwIfAborted } from '../errors';
+import { isErrno, throwIfAborted } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
 import type { Descriptor } from '../oci/descriptor';
 import { isDigest, type Digest } from '../oci/digest';
@@ -8,8 +8,9 @@ import { isConfigMediaType, isIndexMediaType, isManifestMediaType, MediaType } f
 import { parseImageConfig, parseIndex, parseManifest, sniffManifestKind } from '../oci/parse-documents';
 import { CONFIG_MAX_BYTES } from '../stream/read-capped';
 import { withLock } from './file-lock';
+import { findLeftovers, removeLeftovers } from './leftovers';
 import { readBlobCapped } from './helpers';
-import { oldestLiveLease } from './lease';
+import { GC_LOCK_TIMEOUT_MS, oldestLiveLease } from './lease';
 import { readLayerUses } from './layer-use';
 import { refNameOf } from './tags';
 import type { Store } from './store';
@@ -32,7 +33,10 @@ export interface PruneResult {
   cacheRecords: string[];
   /** bundles and containers whose overlay lowerdirs kept their layers */
   inUse: string[];
+  /** partial writes, lock files and temp files of dead processes removed */
   ingests: number;
+  /** untagged entries stayed: index.json could not be rewritten (no space left; the next prune does it) */
+  untagSkipped?: boolean;
   reclaimedBytes: number;
 }
 
@@ -113,77 +117,108 @@ async function sniffDescriptor(store: Store, digest: Digest): Promise<Descriptor
 }
 
 /**
- * Remove untagged images, then every blob, unpacked layer and stale ingest
- * that no tag and no cache record reaches. Runs under the gc lock; what a
- * live lease may still be writing (newer than its start) is kept, and so is
- * every unpacked layer that a live layer use (an overlay bundle or container)
- * mounts; dead use records are dropped.
+ * Remove what killed commands left (partial writes, dead locks, temp files),
+ * untagged images, then every blob, unpacked layer and stale ingest that no
+ * tag and no cache record reaches. Runs wholly under the gc lock, which
+ * needs no free space, and frees the leftovers first, so it works on a full
+ * disk. What a writer may still reference is kept, by containerd's rule:
+ * writers hold a lease until their tag is visible, and prune reads the leases
+ * before the roots, so a writer it does not see in the roots is one it sees
+ * in the leases (leases are created under the gc lock, so none is created
+ * mid-prune); it spares every blob or layer newer than the oldest live lease
+ * (blobs a writer found already there it renews under the gc lock). So is
+ * every unpacked layer that a live layer use mounts; dead use records are
+ * dropped.
  */
 export async function prune(store: Store, options: PruneOptions = {}): Promise<PruneResult> {
   const result: PruneResult = { untaggedImages: [], blobs: [], layers: [], cacheRecords: [], inUse: [], ingests: 0, reclaimedBytes: 0 };
   await fs.mkdir(store.paths.locks, { recursive: true });
-  return withLock(store.paths.gcLock, async () => {
-    if (!options.dryRun) {
-      result.untaggedImages = await store.index.update((manifests) => {
-        const keep = manifests.filter((m) => refNameOf(m) !== undefined);
-        const gone = manifests.filter((m) => refNameOf(m) === undefined).map((m) => m.digest);
-        return gone.length > 0 ? { manifests: keep, result: gone } : { result: [] };
-      });
-    }
-    const index = await store.index.read();
-    const roots = index.manifests.filter((m) => !options.dryRun || refNameOf(m) !== undefined);
-    const extra = new Set<string>();
-    const cacheFiles = await fs.readdir(store.paths.cache).catch(() => [] as string[]);
-    for (const name of cacheFiles) {
-      const file = path.join(store.paths.cache, name);
-      if (options.all) {
-        result.cacheRecords.push(name);
-        if (!options.dryRun) await fs.rm(file, { recursive: true, force: true });
-        continue;
-      }
-      try {
-        collectDigests(JSON.parse(await fs.readFile(file, 'utf8')), extra);
-      } catch {
-        // unreadable record: it protects nothing
-      }
-    }
-    const { blobs, chains } = await mark(store, roots, extra, options.signal);
-    const uses = await readLayerUses(store.paths, { dryRun: options.dryRun ?? false });
-    for (const use of uses.live) {
-      result.inUse.push(use.path);
-      for (const id of use.chainIds) chains.add(id);
-    }
-    const leaseStart = await oldestLiveLease(store.paths);
-    const protectedByLease = (mtimeMs: number): boolean => leaseStart !== undefined && mtimeMs >= leaseStart - 1000;
-    const victims: { digest: Digest; size: number }[] = [];
-    await store.content.walk((info) => {
-      if (!blobs.has(info.digest) && !protectedByLease(info.updatedAt.getTime())) victims.push(info);
-    });
-    for (const v of victims) {
-      throwIfAborted(options.signal);
-      if (!options.dryRun) await store.content.delete(v.digest).catch(() => undefined);
-      result.blobs.push(v.digest);
-      result.reclaimedBytes += v.size;
-    }
-    for (const name of await fs.readdir(store.paths.layers).catch(() => [] as string[])) {
-      const dir = path.join(store.paths.layers, name);
-      const st = await fs.stat(dir).catch(() => undefined);
-      if (st === undefined) continue;
-      const chainId = `sha256:${name}`;
-      if (isDigest(chainId)) {
-        if (chains.has(chainId) || protectedByLease(st.mtimeMs)) continue;
-        result.layers.push(chainId);
-      } else if (name.startsWith(TEMP_LAYER_PREFIX)) {
-        // a crashed unpack's leftovers: only when nothing is in flight and it is old
-        if (leaseStart !== undefined || Date.now() - st.mtimeMs < TEMP_LAYER_MIN_AGE_MS) continue;
+  return withLock(
+    store.paths.gcLock,
+    async () => {
+      const leftovers = await findLeftovers(store.paths);
+      if (!options.dryRun) {
+        const freed = await removeLeftovers(store.paths, leftovers);
+        result.ingests = freed.removed;
+        result.reclaimedBytes += freed.bytes;
+        result.untaggedImages = await removeUntagged(store).catch((err: unknown) => {
+          if (!isErrno(err, 'ENOSPC', 'EDQUOT')) throw err;
+          result.untagSkipped = true;
+          return [];
+        });
       } else {
-        continue; // .snapshots/ (active snapshots belong to whoever prepared them) and anything not ours
+        result.ingests = leftovers.length;
+        result.reclaimedBytes += leftovers.reduce((n, l) => n + l.bytes, 0);
       }
-      result.reclaimedBytes += await dirSize(dir);
-      if (!options.dryRun) await fs.rm(dir, { recursive: true, force: true });
-    }
-    if (!options.dryRun) result.ingests = await store.content.cleanStaleIngests();
-    return result;
+      const leaseStart = await oldestLiveLease(store.paths);
+      // 1 s of slack: file times may be coarser than the clock
+      const protectedByLease = (mtimeMs: number): boolean => leaseStart !== undefined && mtimeMs >= leaseStart - 1000;
+      // the roots, read after the leases
+      const index = await store.index.read();
+      const roots = index.manifests.filter((m) => !options.dryRun || refNameOf(m) !== undefined);
+      const extra = await cacheRoots(store, options, result);
+      const { blobs, chains } = await mark(store, roots, extra, options.signal);
+      const uses = await readLayerUses(store.paths, { dryRun: options.dryRun ?? false });
+      for (const use of uses.live) {
+        result.inUse.push(use.path);
+        for (const id of use.chainIds) chains.add(id);
+      }
+      const victims: { digest: Digest; size: number }[] = [];
+      await store.content.walk((info) => {
+        if (!blobs.has(info.digest) && !protectedByLease(info.updatedAt.getTime())) victims.push(info);
+      });
+      for (const v of victims) {
+        throwIfAborted(options.signal);
+        if (!options.dryRun) await store.content.delete(v.digest).catch(() => undefined);
+        result.blobs.push(v.digest);
+        result.reclaimedBytes += v.size;
+      }
+      for (const name of await fs.readdir(store.paths.layers).catch(() => [] as string[])) {
+        const dir = path.join(store.paths.layers, name);
+        const st = await fs.stat(dir).catch(() => undefined);
+        if (st === undefined) continue;
+        const chainId = `sha256:${name}`;
+        if (isDigest(chainId)) {
+          if (chains.has(chainId) || protectedByLease(st.mtimeMs)) continue;
+          result.layers.push(chainId);
+        } else if (name.startsWith(TEMP_LAYER_PREFIX)) {
+          // a crashed unpack's leftovers: only when nothing is in flight and it is old
+          if (leaseStart !== undefined || Date.now() - st.mtimeMs < TEMP_LAYER_MIN_AGE_MS) continue;
+        } else {
+          continue; // .snapshots/ (active snapshots belong to whoever prepared them) and anything not ours
+        }
+        result.reclaimedBytes += await dirSize(dir);
+        if (!options.dryRun) await fs.rm(dir, { recursive: true, force: true });
+      }
+      return result;
+    },
+    { timeoutMs: GC_LOCK_TIMEOUT_MS },
+  );
+}
+
+function removeUntagged(store: Store): Promise<Digest[]> {
+  return store.index.update((manifests) => {
+    const keep = manifests.filter((m) => refNameOf(m) !== undefined);
+    const gone = manifests.filter((m) => refNameOf(m) === undefined).map((m) => m.digest);
+    return gone.length > 0 ? { manifests: keep, result: gone } : { result: [] };
   });
 }
 
+/** Every digest the cache records name (or, with `all`, remove the records). */
+async function cacheRoots(store: Store, options: PruneOptions, result: PruneResult): Promise<Set<string>> {
+  const extra = new Set<string>();
+  for (const name of await fs.readdir(store.paths.cache).catch(() => [] as string[])) {
+    const file = path.join(store.paths.cache, name);
+    if (options.all) {
+      result.cacheRecords.push(name);
+      if (!options.dryRun) await fs.rm(file, { recursive: true, force: true });
+      continue;
+    }
+    try {
+      collectDigests(JSON.parse(await fs.readFile(file, 'utf8')), extra);
+    } catch {
+      // unreadable record: it protects nothing
+    }
+  }
+  return extra;
+}

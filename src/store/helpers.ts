@@ -20,7 +20,8 @@ export interface WriteBlobOptions {
  */
 export async function writeBlob(store: ContentStore, source: BlobSource, options: WriteBlobOptions = {}): Promise<CommitResult> {
   const { digest, size } = options.expected ?? {};
-  if (digest !== undefined && (await store.has(digest))) {
+  // renewed, not just found: a prune must not take it before the caller's tag is visible
+  if (digest !== undefined && (await store.renew([digest])).length === 0) {
     const info = await store.info(digest);
     if (size === undefined || info.size === size) return { digest, size: info.size, existed: true };
   }
@@ -41,7 +42,7 @@ export async function writeBlob(store: ContentStore, source: BlobSource, options
 /** Write a small in-memory document (manifest, config, index). */
 export async function writeBlobBytes(store: ContentStore, data: Buffer, signal?: AbortSignal): Promise<CommitResult> {
   const digest = digestOf(data);
-  if (await store.has(digest)) {
+  if ((await store.renew([digest])).length === 0) {
     const info = await store.info(digest);
     if (info.size === data.length) return { digest, size: data.length, existed: true };
   }

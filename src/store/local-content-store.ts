@@ -8,7 +8,8 @@ import { isErrno, StoreError, throwIfAborted } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
 import { Digester, isDigest, type Digest } from '../oci/digest';
 import { VerifyStream } from '../stream/verify-stream';
-import { acquireLock, isOwnerAlive } from './file-lock';
+import { acquireLock, isOwnerAlive, readLockOwner } from './file-lock';
+import { renewBlobs } from './lease';
 import { LANDED_FILE, LocalContentWriter, resumableSize } from './local-content-writer';
 import { StorePaths } from './store-paths';
 import type { ContentInfo, ContentStore, ContentWriter, IngestInfo, OpenOptions, WriterOptions } from './types';
@@ -39,6 +40,10 @@ export class LocalContentStore implements ContentStore {
       if (isErrno(err, 'ENOENT')) throw notFound(digest);
       throw err;
     }
+  }
+
+  renew(digests: Digest[]): Promise<Digest[]> {
+    return renewBlobs(this.paths, digests);
   }
 
   async has(digest: Digest): Promise<boolean> {
@@ -90,6 +95,7 @@ export class LocalContentStore implements ContentStore {
         ref,
         dir,
         blobPathOf: (d) => this.paths.blob(d),
+        renew: async (d) => (await this.renew([d])).length === 0,
         fh,
         digester,
         expected: options.expected ?? {},
@@ -166,7 +172,7 @@ export class LocalContentStore implements ContentStore {
       const dir = path.join(this.paths.ingest, id);
       const ref = await fs.readFile(path.join(dir, 'ref'), 'utf8').catch(() => '');
       const st = await fs.stat(path.join(dir, 'data')).catch(() => undefined);
-      const owner = await fs.readFile(`${dir}.lock`, 'utf8').catch(() => '');
+      const owner = (await readLockOwner(`${dir}.lock`)) ?? '';
       out.push({
         ref,
         id,

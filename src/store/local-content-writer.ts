@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { isErrno } from '../errors';
 import type { Digest, Digester } from '../oci/digest';
 import { sizeMismatch } from '../stream/verify-stream';
 import { fsyncDir } from './atomic-write';
@@ -42,6 +41,8 @@ export interface LocalWriterInit {
   ref: string;
   dir: string;
   blobPathOf: (digest: Digest) => string;
+  /** renew an existing blob under the gc lock (lease.ts); false when it is absent */
+  renew: (digest: Digest) => Promise<boolean>;
   fh: fs.FileHandle;
   digester: Digester;
   expected: { digest?: Digest; size?: number };
@@ -201,18 +202,14 @@ export class LocalContentWriter extends Writable implements ContentWriter {
       const digest = digester.digest();
       checkCommitted({ size, digest }, { size: options.size ?? expected.size, digest: options.expected ?? expected.digest }, this.ref);
       const target = this.init.blobPathOf(digest);
-      let existed = false;
-      try {
-        await fs.stat(target);
-        existed = true;
-        const now = new Date();
-        await fs.utimes(target, now, now); // a re-commit renews the blob for gc leases
-      } catch (err) {
-        if (!isErrno(err, 'ENOENT')) throw err;
-      }
+      // an existing blob is renewed for the caller's lease, as a new one is by its fresh mtime
+      const existed = await this.init.renew(digest);
       if (!existed) {
+        const data = path.join(dir, 'data');
+        const now = new Date();
+        await fs.utimes(data, now, now); // a resumed ingest's data may be older than the lease
         await fs.mkdir(path.dirname(target), { recursive: true });
-        await fs.rename(path.join(dir, 'data'), target);
+        await fs.rename(data, target);
         // after the rename the blob is in place: only log failures from here on
         await fsyncDir(path.dirname(target)).catch(() => undefined);
       }

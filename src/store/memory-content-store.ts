@@ -98,6 +98,11 @@ export class MemoryContentStore implements ContentStore {
     return { digest, size: b.data.length, updatedAt: b.updatedAt };
   }
 
+  /** nothing prunes a memory store: renewing only reports what is absent */
+  async renew(digests: Digest[]): Promise<Digest[]> {
+    return digests.filter((d) => !this.blobs.has(d));
+  }
+
   async has(digest: Digest): Promise<boolean> {
     return this.blobs.has(digest);
   }

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isErrno, StoreError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
-import { emptyIndex, IndexStore } from './index-store';
-import { createLease, type Lease } from './lease';
+import { IndexStore } from './index-store';
+import { createLease, withLease, type Lease } from './lease';
 import { LocalContentStore } from './local-content-store';
 import { StorePaths } from './store-paths';
 
@@ -41,10 +41,25 @@ export class Store {
     return store;
   }
 
+  /** A lease (lease.ts): release it only after the tag or cache record that references what you wrote is visible. */
   lease(): Promise<Lease> {
     return createLease(this.paths);
   }
 
+  /**
+   * Run `fn` under a lease released after `fn` settles: write blobs (`keep`
+   * the existing ones you reference) and tag or write the cache record inside
+   * `fn`, and no concurrent prune deletes any of it.
+   */
+  withLease<T>(fn: (lease: Lease) => Promise<T>): Promise<T> {
+    return withLease(this.paths, fn);
+  }
+
+  /**
+   * Create what is missing, index.json before oci-layout: a layout is
+   * visible (to skopeo, umoci) only once oci-layout is, and by then its
+   * index.json is there, whenever this is interrupted.
+   */
   private async ensureLayout(): Promise<void> {
     const p = this.paths;
     await fs.mkdir(path.join(p.blobs, 'sha256'), { recursive: true });
@@ -55,27 +70,29 @@ export class Store {
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
     }
-    if (layout === undefined) {
-      await writeFileAtomic(p.ociLayout, JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
-    } else {
-      let version: unknown;
-      try {
-        version = (JSON.parse(layout) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
-      } catch (err) {
-        throw new StoreError('STORE_CORRUPT', `${p.ociLayout} is not valid JSON`, { path: p.ociLayout }, { cause: err });
-      }
-      if (typeof version !== 'string' || !version.startsWith('1.')) {
-        throw new StoreError('STORE_LAYOUT_VERSION', `${this.root} is an OCI layout of version ${JSON.stringify(version)}; hoist reads 1.x`, {
-          path: p.ociLayout,
-          version,
-        });
-      }
-    }
+    if (layout !== undefined) checkLayoutVersion(this.root, p.ociLayout, layout);
     try {
       await fs.access(p.index);
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
-      await this.index.update(() => ({ result: undefined, manifests: emptyIndex().manifests }));
+      // under the index lock, keeping whatever a concurrent first command wrote meanwhile
+      await this.index.update((manifests) => ({ result: undefined, manifests }));
     }
+    if (layout === undefined) await writeFileAtomic(p.ociLayout, JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
+  }
+}
+
+function checkLayoutVersion(root: string, file: string, layout: string): void {
+  let version: unknown;
+  try {
+    version = (JSON.parse(layout) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+  } catch (err) {
+    throw new StoreError('STORE_CORRUPT', `${file} is not valid JSON`, { path: file }, { cause: err });
+  }
+  if (typeof version !== 'string' || !version.startsWith('1.')) {
+    throw new StoreError('STORE_LAYOUT_VERSION', `${root} is an OCI layout of version ${JSON.stringify(version)}; hoist reads 1.x`, {
+      path: file,
+      version,
+    });
   }
 }

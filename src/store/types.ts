@@ -90,6 +90,13 @@ export interface ContentIngester {
 }
 
 export interface ContentManager {
+  /**
+   * Mark blobs that are already in the store as in use now, so that a live
+   * lease older than now protects them from a concurrent prune (see lease.ts);
+   * returns the digests that are not in the store. Use it instead of `has`
+   * before referencing a blob you did not write.
+   */
+  renew(digests: Digest[]): Promise<Digest[]>;
   /** CONTENT_NOT_FOUND when absent */
   delete(digest: Digest): Promise<void>;
   walk(fn: (info: ContentInfo) => void | Promise<void>): Promise<void>;

@@ -59,7 +59,7 @@ async function openWriter(store: ContentStore, desc: Descriptor, signal?: AbortS
       if (!isHoistError(err, 'INGEST_LOCKED')) throw err;
       // another process pulls the same blob: wait for it, then use its result
       await sleepWithSignal(wait, signal);
-      if (await store.has(desc.digest)) return undefined;
+      if ((await store.renew([desc.digest])).length === 0) return undefined;
     }
   }
 }
@@ -71,7 +71,8 @@ async function openWriter(store: ContentStore, desc: Descriptor, signal?: AbortS
  * registry ignores Range (200). A digest mismatch discards the ingest.
  */
 export async function downloadBlob(client: RegistryClient, store: ContentStore, repository: string, desc: Descriptor, signal?: AbortSignal): Promise<DownloadResult> {
-  if (await store.has(desc.digest)) {
+  // renewed, not just found: the caller's lease then protects it until the tag is visible
+  if ((await store.renew([desc.digest])).length === 0) {
     client.emit({ type: 'blob-skip', action: 'pull', digest: desc.digest, size: desc.size, reason: 'exists' });
     return { status: 'exists', bytes: 0 };
   }

@@ -98,7 +98,8 @@ describe('store/content store', () => {
     await new Promise((r) => w1.once('finish', r));
     // simulate the writer dying: its lock names a dead pid
     const lock = `${store.paths.ingestDir('layer-x')}.lock`;
-    fs.writeFileSync(lock, '999999999 1 ' + require('node:os').hostname() + '\n');
+    fs.rmSync(lock);
+    fs.symlinkSync(`999999999 1 ${require('node:os').hostname()}`, lock);
     const w2 = await store.content.writer({ ref: 'layer-x', resume: true, expected: { digest: digestOf(data), size: data.length } });
     assert.equal(w2.status().offset, 50_000);
     w2.end(data.subarray(50_000));
@@ -110,7 +111,8 @@ describe('store/content store', () => {
     const w = await store.content.writer({ ref: 'abandoned' });
     w.end(bytes(10));
     await new Promise((r) => w.once('finish', r));
-    fs.writeFileSync(`${store.paths.ingestDir('abandoned')}.lock`, `999999999 1 ${require('node:os').hostname()}\n`);
+    fs.rmSync(`${store.paths.ingestDir('abandoned')}.lock`);
+    fs.symlinkSync(`999999999 1 ${require('node:os').hostname()}`, `${store.paths.ingestDir('abandoned')}.lock`);
     const list = await store.content.listIngests();
     assert.equal(list.length, 1);
     assert.equal(list[0]!.ref, 'abandoned');

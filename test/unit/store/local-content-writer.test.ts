@@ -69,6 +69,7 @@ async function setup(
     ref: 'test',
     dir,
     blobPathOf: blobFile,
+    renew: async (d) => fs.existsSync(blobFile(d)),
     fh,
     digester: new Digester(),
     expected: {},
