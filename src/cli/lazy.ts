@@ -6,10 +6,18 @@
  */
 export const lazy = {
   convert: () => require('../convert') as typeof import('../convert'),
+  /** what `hoist run` needs of convert/ (not the LXC and incus writers) */
+  bundle: () => require('../convert/bundle') as typeof import('../convert/bundle'),
+  runtimeSpec: () => require('../convert/runtime-spec') as typeof import('../convert/runtime-spec'),
   dockerfile: () => require('../dockerfile') as typeof import('../dockerfile'),
   image: () => require('../image') as typeof import('../image'),
+  /** listImages, describeImage without the archive readers and writers (and their tar and zstd modules) */
+  describeImage: () => require('../image/describe-image') as typeof import('../image/describe-image'),
+  resolveImage: () => require('../image/resolve-image') as typeof import('../image/resolve-image'),
   layer: () => require('../layer') as typeof import('../layer'),
+  layerUse: () => require('../store/layer-use') as typeof import('../store/layer-use'),
   registry: () => require('../registry') as typeof import('../registry'),
   runtime: () => require('../runtime') as typeof import('../runtime'),
   snapshot: () => require('../snapshot') as typeof import('../snapshot'),
+  selectSnapshotter: () => require('../snapshot/select-snapshotter') as typeof import('../snapshot/select-snapshotter'),
 };

@@ -4,7 +4,7 @@ import { computeChainIds } from '../oci/chain-id';
 import type { Descriptor } from '../oci/descriptor';
 import type { ImageConfig, ImageManifest } from '../oci/manifest';
 import type { Store } from '../store/store';
-import { applyLayer, type ApplyOptions } from '../layer/apply/apply-layer';
+import type { ApplyOptions } from '../layer/apply/apply-layer';
 import type { ApplyWarning } from '../layer/apply/apply-types';
 import type { DirSnapshotter } from './dir-snapshotter';
 
@@ -84,6 +84,9 @@ async function unpackOne(
   try {
     const { dir } = await snapshotter.dirOf(key);
     const source = await store.content.open(desc, options.signal ? { signal: options.signal } : {});
+    // loaded here, not at start: a store whose layers are all unpacked never needs the extractor
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { applyLayer } = require('../layer/apply/apply-layer') as typeof import('../layer/apply/apply-layer');
     await applyLayer(source, path.join(dir, 'fs'), { ...options, whiteouts: snapshotter.whiteouts, expectedDiffId: diffId });
     await snapshotter.commit(chainId, key);
   } catch (err) {

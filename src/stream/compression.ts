@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { CompressStream, DecompressStream } from 'zstd-napi';
+import type * as ZstdNapi from 'zstd-napi';
 import { StreamError } from '../errors';
 import type { Compression } from '../oci/media-types';
 import { CHUNK_SIZE } from './coalesce';
@@ -19,13 +19,19 @@ export interface CompressOptions {
  * zstd-napi with worker threads (off the event loop), none is a pass-through.
  * docs/compression.md records why (measured on this machine).
  */
+/** zstd-napi, loaded on first zstd use (~10 ms at start for every command otherwise). */
+function zstd(): typeof ZstdNapi {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('zstd-napi') as typeof ZstdNapi;
+}
+
 export function createCompressStream(compression: Compression, options: CompressOptions = {}): Transform {
   switch (compression) {
     case 'gzip':
       return new ParallelGzip({ level: options.level ?? 6, inFlight: Math.max(2, (options.threads ?? 2) * 2) });
     case 'zstd':
       // 2 MiB jobs: peak RSS 156 instead of 199 MiB on a 1 GiB layer, output 0.3% larger
-      return new CompressStream({ compressionLevel: options.level ?? 3, nbWorkers: options.threads ?? 2, jobSize: 2 * 1024 * 1024 });
+      return new (zstd().CompressStream)({ compressionLevel: options.level ?? 3, nbWorkers: options.threads ?? 2, jobSize: 2 * 1024 * 1024 });
     case 'none':
       return new PassThrough();
     default:
@@ -39,7 +45,7 @@ export function createDecompressStream(compression: Compression): Transform {
     case 'gzip':
       return zlib.createGunzip({ chunkSize: CHUNK_SIZE });
     case 'zstd':
-      return new DecompressStream();
+      return new (zstd().DecompressStream)();
     case 'none':
       return new PassThrough();
     default:

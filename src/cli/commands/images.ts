@@ -14,7 +14,7 @@ export const imagesCommand: CommandModule = {
       .option('--format <format>', 'json: one JSON object per line')
       .action(
         action(setExit, async (opts: { quiet?: boolean; trunc: boolean; digests?: boolean; format?: string }) => {
-          const { listImages } = lazy.image();
+          const { listImages } = lazy.describeImage();
           const rows = await listImages(await ctx.openStore());
           if (opts.format === 'json') {
             for (const r of rows) ctx.stdout.write(`${JSON.stringify(r)}\n`);

@@ -5,7 +5,6 @@ import type { NetworkMode } from '../../convert';
 import type { ImageRecord } from '../../image';
 import type { ContainerDirs, ContainerRecord } from '../../runtime';
 import type { Store } from '../../store';
-import { layerUseFile, releaseLayerUse } from '../../store/layer-use';
 import { libc, MNT_DETACH, runProcessSync } from '../../sys';
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
@@ -36,7 +35,7 @@ export function networkOf(flag: string | undefined): NetworkMode {
 
 /** The image from the store, pulled first when it is not there (docker run's "Unable to find image locally"). */
 export async function imageForRun(ctx: CliContext, store: Store, ref: string): Promise<ImageRecord> {
-  const { resolveImage } = lazy.image();
+  const { resolveImage } = lazy.resolveImage();
   try {
     return await resolveImage(store, ref);
   } catch (err) {
@@ -56,7 +55,7 @@ function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord,
   for (let i = 0; i < 4 && libc().umount2(rootfs, MNT_DETACH) === undefined; i++);
   if (remove) {
     fs.rmSync(dirs.dir(record.id), { recursive: true, force: true });
-    fs.rmSync(layerUseFile(store.paths, dirs.bundle(record.id)), { force: true });
+    fs.rmSync(lazy.layerUse().layerUseFile(store.paths, dirs.bundle(record.id)), { force: true });
     fs.rmSync(path.join(dirs.root, 'names', record.name), { force: true });
   }
 }
@@ -68,7 +67,8 @@ function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord,
  */
 async function cleanup(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean, runcDone = false): Promise<void> {
   const { deleteContainer, state } = lazy.runtime();
-  const { removeBundle, unmountBundle } = lazy.convert();
+  const { removeBundle, unmountBundle } = lazy.bundle();
+  const { releaseLayerUse } = lazy.layerUse();
   if (!runcDone && (await state(record.id).catch(() => undefined)) !== undefined) await deleteContainer(record.id, { force: true }).catch(() => undefined);
   if (remove) {
     await removeBundle(dirs.bundle(record.id));
@@ -120,9 +120,10 @@ export const runCommand: CommandModule = {
       .passThroughOptions()
       .action(
         action(setExit, async (ref: string, command: string[], opts: RunFlags) => {
-          const { parseBindSpec, parseEnvFile, writeBundle } = lazy.convert();
+          const { parseBindSpec, parseEnvFile } = lazy.runtimeSpec();
+          const { writeBundle } = lazy.bundle();
           const { ContainerDirs, run } = lazy.runtime();
-          const { selectSnapshotter } = lazy.snapshot();
+          const { selectSnapshotter } = lazy.selectSnapshotter();
           const network = networkOf(opts.network);
           const binds = opts.volume.map((v) => parseBindSpec(v, ctx.cwd));
           const env = envOf(ctx, opts, parseEnvFile);
