@@ -129,6 +129,15 @@ export const CODES = {
   BUILD_CONTEXT_INVALID: { kind: 'invalid-argument', meaning: 'the build context or Dockerfile cannot be read' },
   BUILD_OUTPUT_INVALID: { kind: 'invalid-argument', meaning: 'an --output specification is malformed' },
   BUILD_CACHE_RECORD_INVALID: { kind: 'internal', meaning: 'a build cache record is unreadable (it is ignored and rewritten)' },
+  COPY_SOURCE_NOT_FOUND: { kind: 'not-found', meaning: 'a COPY/ADD source does not exist in the build context or --from tree (a symlink is followed only inside it)' },
+  COPY_SOURCE_INVALID: { kind: 'invalid-argument', meaning: 'a COPY/ADD source is of a kind the instruction cannot take (a URL for COPY)' },
+  COPY_DEST_CONFLICT: { kind: 'failed-precondition', meaning: 'COPY would replace a directory with a file, or write a directory over a non-directory' },
+  COPY_CHOWN_UNKNOWN: { kind: 'failed-precondition', meaning: "a --chown user or group is not in the target's /etc/passwd or /etc/group" },
+  COPY_CHOWN_INVALID: { kind: 'invalid-argument', meaning: 'a --chown id is out of range' },
+  ADD_URL_FAILED: { kind: 'unavailable', meaning: 'an ADD URL could not be fetched (network error or a non-2xx status)' },
+  ADD_CHECKSUM_INVALID: { kind: 'invalid-argument', meaning: 'an ADD --checksum is not sha256:<64 hex digits>' },
+  ADD_CHECKSUM_MISMATCH: { kind: 'failed-precondition', meaning: 'what an ADD URL served does not hash to its --checksum' },
+  ADD_ARCHIVE_FAILED: { kind: 'failed-precondition', meaning: 'a local archive ADD recognised could not be decompressed' },
 
   // --- convert -------------------------------------------------------------
   CONVERT_USER_UNKNOWN: { kind: 'failed-precondition', meaning: "the image's user or group does not exist in its /etc/passwd or /etc/group" },

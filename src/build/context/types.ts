@@ -41,8 +41,25 @@ export interface CopyRequest {
   excludes?: string[];
   /** ADD: extract local tar archives (gzip, bzip2, xz) at dest (default false for COPY, true for ADD) */
   unpackArchives?: boolean;
+  /** ADD `--checksum=sha256:…` for an http(s) source */
+  checksum?: string;
   /** the instruction's name for messages (`COPY`, `ADD`) */
   instruction: 'COPY' | 'ADD';
+}
+
+/** An ADD URL fetched to a local file. */
+export interface Downloaded {
+  /** local file holding the body */
+  file: string;
+  /** the name it gets in a destination directory (the URL path's base name, or `__unnamed__`) */
+  name: string;
+  /** hex sha256 of the body */
+  sha256: string;
+  size: number;
+  /** from Last-Modified, else the download time */
+  mtimeMs: number;
+  /** the Last-Modified header as served (part of the cache input, as BuildKit keys it) */
+  lastModified?: string;
 }
 
 /** What `hashSources` and `copyInto` resolved a request to. */
@@ -53,6 +70,8 @@ export interface SelectedSources {
   entries: number;
   /** bytes of regular file content selected */
   bytes: number;
+  /** files whose content had to be read for hashing (the rest came from the stat cache) */
+  contentReads: number;
 }
 
 /**
@@ -72,4 +91,6 @@ export interface ContextOps {
    * summary as `hashSources`.
    */
   copyInto(tree: SourceTree, req: CopyRequest, rootfs: string, signal?: AbortSignal): Promise<SelectedSources>;
+  /** Drop what ADD downloaded (call when the build ends). */
+  close(): Promise<void>;
 }

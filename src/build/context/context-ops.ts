@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { isUnpackable, unpackArchive } from './add-archive';
+import { Downloader } from './add-url';
+import { CopyWriter, type AddHooks } from './copy-writer';
+import { HashVisitor } from './hash-visitor';
+import { visitRequest } from './plan';
+import { SelectionHasher } from './selection-hasher';
+import { StatCache } from './stat-cache';
+import { TreeView } from './tree-view';
+import type { ContextOps, CopyRequest, SelectedSources, SourceTree } from './types';
+
+export interface ContextOpsOptions {
+  /** the store's `cache/` directory: the build context's stat cache persists below it (`context-stat/`) */
+  cacheDir?: string;
+  /** where ADD downloads go while a build runs (default: the OS temp dir) */
+  tmpDir?: string;
+}
+
+/** The build context and COPY/ADD semantics behind the ContextOps seam. */
+export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
+  const caches = new Map<string, StatCache>();
+  const downloader = new Downloader(options.tmpDir);
+  const cacheFor = (tree: SourceTree): StatCache => {
+    const root = path.resolve(tree.root);
+    const key = `${tree.kind}\0${root}`;
+    let c = caches.get(key);
+    if (c === undefined) {
+      const file = tree.kind === 'context' && options.cacheDir !== undefined ? StatCache.fileFor(path.join(options.cacheDir, 'context-stat'), root) : undefined;
+      c = new StatCache(root, file);
+      caches.set(key, c);
+    }
+    return c;
+  };
+  const hooks = (req: CopyRequest, signal?: AbortSignal): AddHooks => ({
+    isArchive: isUnpackable,
+    unpack: (file, dir, owner) => unpackArchive(file, dir, owner, signal),
+    download: (url) => downloader.get(url, req.checksum, signal),
+  });
+  const run = async (tree: SourceTree, req: CopyRequest, rootfs: string | undefined, signal?: AbortSignal): Promise<SelectedSources> => {
+    const view = new TreeView(tree);
+    const cache = cacheFor(tree);
+    const hasher = new SelectionHasher(cache, tree.kind === 'context', req.owner, req.chmod);
+    const req2: CopyRequest = { ...req, unpackArchives: req.unpackArchives ?? req.instruction === 'ADD' };
+    if (rootfs === undefined) await visitRequest(view, req2, new HashVisitor(req2, hasher, hooks(req2, signal)), signal);
+    else {
+      const writer = new CopyWriter(rootfs, req2, hasher, hooks(req2, signal));
+      writer.start();
+      await visitRequest(view, req2, writer, signal);
+    }
+    await cache.save();
+    return hasher.result();
+  };
+  return {
+    hashSources: (tree, req, signal) => run(tree, req, undefined, signal),
+    copyInto: (tree, req, rootfs, signal) => run(tree, req, rootfs, signal),
+    close: () => downloader.close(),
+  };
+}

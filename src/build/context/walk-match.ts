@@ -1,0 +1,62 @@
+import type * as fs from 'node:fs';
+import { IgnoreMatcher } from '../../dockerfile/ignore';
+import type { Match } from './select-sources';
+import type { TreeView } from './tree-view';
+
+/** One entry a match copies: `rel` is relative to the match ('' for a non-directory match itself). */
+export interface WalkEntry {
+  rel: string;
+  /** relative to the tree root (the stat cache's key) */
+  treeRel: string;
+  abs: string;
+  stat: fs.BigIntStats;
+}
+
+export interface WalkFilters {
+  /** `--exclude` patterns (patternmatcher, relative to the match) */
+  exclude?: IgnoreMatcher;
+}
+
+/**
+ * The entries a match copies, in fsutil copy's order (pre-order, names
+ * sorted): a directory match yields its contents (never itself), filtered
+ * by `--exclude` and by `--parents`' include pattern; a directory that is
+ * not selected itself is yielded just before the first selected entry
+ * below it (fsutil creates such parents late). Symlinks are entries, never
+ * followed.
+ */
+export function* walkMatch(view: TreeView, match: Match, filters: WalkFilters = {}): Generator<WalkEntry> {
+  if (!match.stat.isDirectory()) {
+    yield { rel: '', treeRel: match.rel, abs: match.abs, stat: match.stat };
+    return;
+  }
+  const include = match.include !== undefined && match.include !== '' ? new IgnoreMatcher([match.include]) : undefined;
+  const includeBelow = match.include !== undefined && match.include !== '' ? new IgnoreMatcher(['!' + match.include]) : undefined;
+  const exclude = filters.exclude;
+  const pending: WalkEntry[] = [];
+  function* visit(rel: string): Generator<WalkEntry> {
+    const treeDir = rel === '' ? match.rel : match.rel === '' ? rel : `${match.rel}/${rel}`;
+    for (const name of view.readdir(treeDir)) {
+      const r = rel === '' ? name : `${rel}/${name}`;
+      const treeRel = treeDir === '' ? name : `${treeDir}/${name}`;
+      const included = include === undefined || include.matches(r);
+      const excluded = exclude !== undefined && exclude.matches(r);
+      const selected = included && !excluded;
+      if (!selected && include === undefined && !(exclude?.hasExclusions ?? false)) continue;
+      const stat = view.lstat(treeRel);
+      if (stat === undefined) continue;
+      const entry = { rel: r, treeRel, abs: view.abs(treeRel), stat };
+      if (selected) {
+        yield* pending.splice(0);
+        yield entry;
+      }
+      if (!stat.isDirectory()) continue;
+      if (excluded && !exclude!.mayReincludeBelow(r)) continue;
+      if (!included && !includeBelow!.mayReincludeBelow(r)) continue;
+      if (!selected) pending.push(entry);
+      yield* visit(r);
+      if (!selected && pending[pending.length - 1] === entry) pending.pop();
+    }
+  }
+  yield* visit('');
+}
