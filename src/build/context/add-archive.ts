@@ -4,7 +4,6 @@ import { PassThrough, type Readable } from 'node:stream';
 import { BuildError } from '../../errors';
 import { applyLayer, decodeHeader, isZeroBlock } from '../../layer';
 import { createDecompressStream } from '../../stream';
-import type { Owner } from './types';
 
 type ArchiveCompression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'none';
 const CHUNK = 1024 * 1024;
@@ -83,18 +82,21 @@ export async function isUnpackable(file: string): Promise<boolean> {
 
 /**
  * Extract a local archive into `destDir` (made already) through the layer
- * engine's safe apply: entries stay inside, their owners kept unless
- * `--chown` gives one, aufs whiteouts applied as docker's Untar applies them.
+ * engine's safe apply: entries stay inside and keep the owners, modes and
+ * times the archive gives them (docker 20.10 applies `--chown` only to the
+ * directories it makes for dest, not to what it extracts), aufs whiteouts
+ * applied as docker's Untar applies them; the archive's `./` entry does not
+ * change `destDir` itself.
  */
-export async function unpackArchive(file: string, destDir: string, owner: Owner | undefined, signal?: AbortSignal): Promise<void> {
+export async function unpackArchive(file: string, destDir: string, signal?: AbortSignal): Promise<void> {
+  const before = fs.lstatSync(destDir);
   const { stream, stop } = openDecompressed(file);
   try {
-    await applyLayer(stream, destDir, {
-      whiteouts: 'delete',
-      ...(owner !== undefined ? { mapOwner: () => owner } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    await applyLayer(stream, destDir, { whiteouts: 'delete', ...(signal ? { signal } : {}) });
   } finally {
     stop();
+    fs.lchownSync(destDir, before.uid, before.gid);
+    fs.chmodSync(destDir, before.mode & 0o7777);
+    fs.utimesSync(destDir, before.atime, before.mtime);
   }
 }

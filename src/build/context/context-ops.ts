@@ -33,7 +33,7 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   };
   const hooks = (req: CopyRequest, signal?: AbortSignal): AddHooks => ({
     isArchive: isUnpackable,
-    unpack: (file, dir, owner) => unpackArchive(file, dir, owner, signal),
+    unpack: (file, dir) => unpackArchive(file, dir, signal),
     download: (url) => downloader.get(url, req.checksum, signal),
   });
   const run = async (tree: SourceTree, req: CopyRequest, rootfs: string | undefined, signal?: AbortSignal): Promise<SelectedSources> => {

@@ -2,12 +2,11 @@ import type * as fs from 'node:fs';
 import * as fsp from 'node:fs';
 import * as path from 'node:path';
 import { resolveInRoot } from '../../convert/read-in-root';
-import { applyChmod } from './chmod';
 import { destPathOf, mkdirAllResolved } from './dest-path';
 import type { PlanVisitor } from './plan';
 import type { Match } from './select-sources';
 import { entryType, type SelectionHasher } from './selection-hasher';
-import type { CopyRequest, Downloaded, Owner } from './types';
+import type { CopyRequest, Downloaded } from './types';
 import type { WalkEntry } from './walk-match';
 import { lstatOrUndefined } from '../../layer';
 import { clearFileTarget, conflict, copyFileBytes, setMeta, setTimes } from './write-entry';
@@ -15,7 +14,7 @@ import { clearFileTarget, conflict, copyFileBytes, setMeta, setTimes } from './w
 /** What ADD needs beyond copying (archives and URLs), supplied by the caller. */
 export interface AddHooks {
   isArchive(abs: string): Promise<boolean>;
-  unpack(archive: string, destDir: string, owner: Owner | undefined): Promise<void>;
+  unpack(archive: string, destDir: string): Promise<void>;
   /** an http(s) source fetched to a local file (once per ContextOps) */
   download(source: string): Promise<Downloaded>;
 }
@@ -62,7 +61,7 @@ export class CopyWriter implements PlanVisitor {
     this.hasher.source(index, source);
   }
 
-  /** A downloaded file lands as a file match named after the URL would: mode 0600, owner 0:0 unless --chown. */
+  /** A downloaded file lands as a file match would: mode 0600 (docker 20.10 ignores --chmod here), owner 0:0 unless --chown. */
   async url(source: string): Promise<void> {
     const d = await this.hooks.download(source);
     this.hasher.download(d.name, d.sha256, d.size, d.lastModified);
@@ -72,7 +71,7 @@ export class CopyWriter implements PlanVisitor {
     clearFileTarget(target, this.shown(target));
     copyFileBytes(d.file, target, d.size);
     const mtimeNs = BigInt(Math.round(d.mtimeMs)) * 1_000_000n;
-    setMeta(target, this.req.owner ?? { uid: 0, gid: 0 }, applyChmod(0o600, this.req.chmod, false), mtimeNs, mtimeNs);
+    setMeta(target, this.req.owner ?? { uid: 0, gid: 0 }, 0o600, mtimeNs, mtimeNs);
   }
 
   async match(m: Match): Promise<'walk' | 'unpack'> {
@@ -81,7 +80,7 @@ export class CopyWriter implements PlanVisitor {
       this.hasher.entry({ rel: '', treeRel: m.rel, abs: m.abs, stat: m.stat });
       const dir = resolveInRoot(this.rootfs, this.spec);
       mkdirAllResolved(dir, this.req.owner);
-      await this.hooks.unpack(m.abs, dir, this.req.owner);
+      await this.hooks.unpack(m.abs, dir);
       return 'unpack';
     }
     this.hasher.match(m, 'copy');

@@ -81,11 +81,10 @@ export class SelectionHasher {
     return data;
   }
 
-  /** A downloaded ADD URL: file name, content, mode 0600 unless --chmod, owner and (as BuildKit keys it) Last-Modified */
+  /** A downloaded ADD URL: file name, content, owner and (as BuildKit keys it) Last-Modified; always mode 0600 */
   download(name: string, sha256: string, size: number, lastModified = ''): void {
     const o = this.owner ?? { uid: 0, gid: 0 };
-    const mode = applyChmod(0o600, this.chmod, false);
-    this.h.update(`U\0${name}\0${mode.toString(8)}\0${o.uid}:${o.gid}\0${sha256}\0${lastModified}\n`);
+    this.h.update(`U\0${name}\0mode600\0${o.uid}:${o.gid}\0${sha256}\0${lastModified}\n`);
     this.entries++;
     this.bytes += size;
   }
