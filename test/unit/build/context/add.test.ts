@@ -8,19 +8,14 @@ import * as path from 'node:path';
 import { createContextOps, type SourceTree } from '../../../../src/build/context';
 import { parseChmod } from '../../../../src/dockerfile/instructions/copy-values';
 import { isHoistError } from '../../../../src/errors';
-import { hasCommand } from '../../../helpers/capabilities';
+import { requireCommands } from '../../../helpers/capabilities';
 import { listTree, makeTree, req, rootfs } from './helpers';
 
 describe('build context: ADD', () => {
   const ops = createContextOps();
   let ctx: SourceTree;
   before(function () {
-    for (const tool of ['tar', 'gzip', 'bzip2', 'xz']) {
-      if (!hasCommand(tool)) {
-        console.log(`    (skipped: needs ${tool} to make the test archives)`);
-        this.skip();
-      }
-    }
+    requireCommands(this, 'tar', 'gzip', 'bzip2', 'xz');
     const root = makeTree({ 'payload/top.txt': 'top', 'payload/sub/inner.txt': 'inner', 'plain.txt': 'not an archive', 'fake.tar.gz': 'also not an archive' });
     fs.symlinkSync('top.txt', path.join(root, 'payload/link'));
     execFileSync('tar', ['-cf', 'p.tar', '--owner=7', '--group=8', '-C', 'payload', '.'], { cwd: root });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createContextOps, destPathOf, type SourceTree } from '../../../../src/build/context';
 import { parseChmod } from '../../../../src/dockerfile/instructions/copy-values';
 import { isHoistError } from '../../../../src/errors';
-import { isRoot } from '../../../helpers/capabilities';
+import { isRoot, skipWith } from '../../../helpers/capabilities';
 import { listTree, makeTree, req, rootfs } from './helpers';
 
 /** Expectations are what DOCKER_BUILDKIT=1 docker build (20.10) produced, unless a test says otherwise. */
@@ -12,10 +12,7 @@ describe('build context: COPY destinations, modes, owners', () => {
   const ops = createContextOps();
   let ctx: SourceTree;
   before(function () {
-    if (!isRoot()) {
-      console.log('    (skipped: owners and chown need root)');
-      this.skip();
-    }
+    if (!isRoot()) skipWith(this, 'owners and chown need root');
     ctx = {
       kind: 'context',
       root: makeTree({
