@@ -8,7 +8,7 @@ import { loadBuildCases, type BuildCase } from '../../helpers/build-cases';
 import { caseKey, dockerBuildCase, hoistBuildCase, hoistBuildUnavailable } from '../../helpers/build-runners';
 import { dockerUnavailable, startDockerd, type DockerDaemon } from '../../helpers/docker-daemon';
 import { runHoist } from '../../helpers/hoist-cli';
-import { readImageArchive } from '../../helpers/image-archive';
+import { readImageArchive, type ArchiveImage } from '../../helpers/image-archive';
 import { compareImages } from '../../helpers/image-compare';
 import { checkExpectation } from '../../helpers/image-expect';
 import { tmpDir } from '../../helpers/tmp';
@@ -18,7 +18,9 @@ import { tmpDir } from '../../helpers/tmp';
 // Docker's saved results are cached per case key in a temp dir per run
 // (HOIST_DIFFTEST_CACHE=DIR keeps them across runs). Cases Debian's Docker
 // 20.10 cannot build carry an `expect` section instead, which is also checked
-// against docker's result wherever docker builds the case.
+// against docker's result wherever docker builds the case. One case:
+// `--grep 'copy-file:'`; a JSON list of every case's
+// differences: HOIST_DIFFTEST_REPORT=FILE.
 
 const CASES = loadBuildCases();
 
@@ -56,8 +58,26 @@ describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', fu
     }
   });
 
+  /** per case: its differences (or the hoist error), for the summary and HOIST_DIFFTEST_REPORT=FILE (JSON) */
+  const results = new Map<string, string[]>();
+  const hoistSide = async (c: BuildCase, compare: (hoistImage: ArchiveImage) => string[]): Promise<string[]> => {
+    let lines: string[];
+    try {
+      lines = compare(await readImageArchive(await hoistBuildCase(root, c, work)));
+    } catch (err) {
+      lines = [`hoist: ${(err as Error).message.split('\n').slice(0, 6).join(' | ')}`];
+    }
+    results.set(c.name, lines);
+    return lines;
+  };
+
   after(async () => {
     await dockerd?.stop();
+    if (results.size === 0) return;
+    const differing = [...results].filter(([, l]) => l.length > 0);
+    process.stdout.write(`      differential: ${results.size - differing.length} of ${results.size} cases agree; differing: ${differing.map(([n, l]) => `${n} (${l.length})`).join(', ') || 'none'}\n`);
+    const file = process.env.HOIST_DIFFTEST_REPORT;
+    if (file !== undefined) fs.writeFileSync(file, `${JSON.stringify(Object.fromEntries(results), null, 2)}\n`);
   });
 
   it(`has at least 45 well-formed cases (${CASES.length})`, () => {
@@ -122,8 +142,7 @@ describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', fu
     it(`${c.name}: ${c.description}`, async function () {
       if (c.docker === false) {
         if (hoistWhy !== undefined) skipWith(this, `${hoistWhy} (${c.name} is checked against its expect section: ${c.why})`);
-        const image = await readImageArchive(await hoistBuildCase(root, c, work));
-        const missed = checkExpectation(image, c.expect ?? {});
+        const missed = await hoistSide(c, (image) => checkExpectation(image, c.expect ?? {}));
         assert.deepEqual(missed, [], reportOf(c, missed));
         return;
       }
@@ -134,11 +153,12 @@ describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', fu
         assert.deepEqual(wrong, [], `the case's expect section disagrees with docker:\n${reportOf(c, wrong)}`);
       }
       if (hoistWhy !== undefined) skipWith(this, hoistWhy);
-      const hoistImage = await readImageArchive(await hoistBuildCase(root, c, work));
-      const diffs = compareImages(dockerImage, hoistImage, {
-        ...(c.compare ? { sections: c.compare } : {}),
-        ignorePaths: (c.ignorePaths ?? []).map((p) => new RegExp(p)),
-      });
+      const diffs = await hoistSide(c, (hoistImage) =>
+        compareImages(dockerImage, hoistImage, {
+          ...(c.compare ? { sections: c.compare } : {}),
+          ignorePaths: (c.ignorePaths ?? []).map((p) => new RegExp(p)),
+        }),
+      );
       assert.deepEqual(diffs, [], reportOf(c, diffs));
     });
   }
