@@ -1,4 +1,4 @@
-import type { Descriptor } from '../oci/descriptor';
+import { registryDigestOf, type Descriptor } from '../oci/descriptor';
 import type { Digest } from '../oci/digest';
 import type { HistoryEntry } from '../oci/manifest';
 import { familiarName, familiarString, parseReference } from '../oci/reference';
@@ -43,7 +43,7 @@ export async function listImages(store: Store): Promise<ImageSummary[]> {
       id: record?.id ?? entry.digest,
       ...(record?.config.created !== undefined ? { created: record.config.created } : {}),
       size: record ? imageSize(record) : 0,
-      digest: entry.digest,
+      digest: registryDigestOf(entry),
     });
   }
   return rows.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.repository.localeCompare(b.repository));
@@ -77,7 +77,7 @@ export function inspectImage(image: ResolvedImage): Record<string, unknown> {
   for (const name of image.names) {
     const ref = parseReference(name, { defaultTag: false });
     if (ref.tag !== undefined) repoTags.push(familiarString({ domain: ref.domain, path: ref.path, tag: ref.tag }));
-    const d = `${familiarName(ref)}@${image.entry.digest}`;
+    const d = `${familiarName(ref)}@${registryDigestOf(image.entry)}`;
     if (!repoDigests.includes(d)) repoDigests.push(d);
   }
   const size = imageSize(image);

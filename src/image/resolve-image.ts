@@ -1,5 +1,5 @@
 import { ImageError, isHoistError } from '../errors';
-import type { Descriptor } from '../oci/descriptor';
+import { registryDigestOf, type Descriptor } from '../oci/descriptor';
 import { digestHex } from '../oci/digest';
 import type { Platform } from '../oci/platform';
 import { formatReference, parseReference, repositoryOf, type Reference } from '../oci/reference';
@@ -23,6 +23,11 @@ function namesOf(manifests: Descriptor[], digest: string): string[] {
   return manifests.filter((m) => m.digest === digest).map(refNameOf).filter((n): n is string => n !== undefined);
 }
 
+/** the entry is the image `digest` names: its own digest, or its registry manifest's */
+function named(entry: Descriptor, digest: string): boolean {
+  return entry.digest === digest || registryDigestOf(entry) === digest;
+}
+
 /**
  * Find an image the way docker does: by name (normalised), by
  * `name@digest`, or by image ID / unique ID prefix (`sha256:` optional).
@@ -41,8 +46,7 @@ export async function resolveImage(store: Store, input: string, platform?: Platf
     if (entry === undefined && ref.digest !== undefined) {
       const repo = repositoryOf(ref);
       entry =
-        manifests.find((m) => m.digest === ref.digest && refNameOf(m)?.startsWith(`${repo}:`)) ??
-        manifests.find((m) => m.digest === ref.digest);
+        manifests.find((m) => named(m, ref.digest!) && refNameOf(m)?.startsWith(`${repo}:`)) ?? manifests.find((m) => named(m, ref.digest!));
     }
     if (entry !== undefined) {
       const record = await loadImageRecord(store.content, entry, platform);

@@ -6,3 +6,4 @@ export * from './platform';
 export * from './reference';
 export * from './parse-documents';
 export * from './chain-id';
+export * from './to-oci-manifest';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isErrno, throwIfAborted } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
-import type { Descriptor } from '../oci/descriptor';
+import { Annotation, type Descriptor } from '../oci/descriptor';
 import { isDigest, type Digest } from '../oci/digest';
 import { isConfigMediaType, isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types';
 import { parseImageConfig, parseIndex, parseManifest, sniffManifestKind } from '../oci/parse-documents';
@@ -73,6 +73,11 @@ async function mark(store: Store, roots: Descriptor[], extra: Set<string>, signa
   const blobs = new Set<string>();
   const chains = new Set<string>(extra);
   const queue: Descriptor[] = [...roots];
+  // the registry's own manifest of an entry hoist converted (oci/to-oci-manifest.ts)
+  for (const r of roots) {
+    const original = r.annotations?.[Annotation.RegistryManifest];
+    if (original !== undefined && isDigest(original)) queue.push({ mediaType: MediaType.DockerManifest, digest: original, size: 0 });
+  }
   for (const d of extra) queue.push(await sniffDescriptor(store, d as Digest));
   while (queue.length > 0) {
     throwIfAborted(signal);

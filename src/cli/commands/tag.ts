@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors';
+import { Annotation } from '../../oci/descriptor';
 import { formatReference, parseReference } from '../../oci/reference';
 import { setTag } from '../../store';
 import { lazy } from '../lazy';
@@ -19,7 +20,9 @@ export const tagCommand: CommandModule = {
           const store = await ctx.openStore();
           const image = await resolveImage(store, source);
           const { mediaType, digest, size, platform } = image.entry;
-          await setTag(store.index, formatReference(ref), { mediaType, digest, size, ...(platform ? { platform } : {}) });
+          const original = image.entry.annotations?.[Annotation.RegistryManifest];
+          const annotations = original !== undefined ? { annotations: { [Annotation.RegistryManifest]: original } } : {};
+          await setTag(store.index, formatReference(ref), { mediaType, digest, size, ...(platform ? { platform } : {}), ...annotations });
         }),
       );
   },

@@ -1,7 +1,8 @@
-import type { Descriptor } from '../../oci/descriptor';
+import { Annotation, type Descriptor } from '../../oci/descriptor';
 import type { ImageIndex, ImageManifest } from '../../oci/manifest';
 import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
 import { parseIndex, parseManifest } from '../../oci/parse-documents';
+import { toOciManifest } from '../../oci/to-oci-manifest';
 import { hostPlatform, parsePlatform, type Platform } from '../../oci/platform';
 import { formatReference, parseReference, type Reference } from '../../oci/reference';
 import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
@@ -31,7 +32,11 @@ export interface PullOptions {
 export interface PullResult {
   /** the full normalised reference, as tagged */
   reference: string;
-  /** the image manifest pulled (with the platform when it came from an index): what the tag points at */
+  /**
+   * what the tag points at: the image manifest pulled (with the platform when
+   * it came from an index), or its OCI form when the registry served a Docker
+   * v2 manifest (then annotated with the registry's digest: `registryDigestOf`)
+   */
   descriptor: Descriptor;
   /** the index or manifest list the reference named, when it named one */
   index?: Descriptor;
@@ -89,7 +94,14 @@ export async function pullImage(store: Store, reference: string | Reference, opt
     emit({ type: 'manifest', action: 'pull', digest: target.digest, mediaType: target.mediaType });
     if (rawIndex !== undefined) await writeBlobBytes(store.content, rawIndex, signal);
     const name = formatReference(ref);
-    const descriptor: Descriptor = { mediaType: target.mediaType, digest: target.digest, size: target.size, ...(target.platform ? { platform: target.platform } : {}) };
+    const platform = target.platform ? { platform: target.platform } : {};
+    let descriptor: Descriptor = { mediaType: target.mediaType, digest: target.digest, size: target.size, ...platform };
+    // a Docker v2 manifest is tagged as its OCI form (what skopeo and umoci read), the registry's kept beside it
+    const oci = manifest !== undefined ? toOciManifest(rawTarget) : undefined;
+    if (oci !== undefined) {
+      await writeBlobBytes(store.content, oci.raw, signal);
+      descriptor = { ...oci.descriptor, ...platform, annotations: { [Annotation.RegistryManifest]: target.digest } };
+    }
     if (options.tag !== false) await setTag(store.index, name, descriptor);
     emit({ type: 'done', action: 'pull', ref: name, digest: descriptor.digest, bytes, ms: Date.now() - t0 });
     return {

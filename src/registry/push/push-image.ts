@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { ImageError, StoreError } from '../../errors';
-import type { Descriptor } from '../../oci/descriptor';
+import { Annotation, type Descriptor } from '../../oci/descriptor';
 import type { Digest } from '../../oci/digest';
 import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
 import { parseIndex, parseManifest, sniffManifestKind } from '../../oci/parse-documents';
@@ -43,8 +43,10 @@ export interface PushResult {
 export async function findStoreImage(store: Store, ref: Reference): Promise<Descriptor> {
   const name = formatReference(ref);
   const index = await store.index.read();
-  const entry = index.manifests.find((m) => refNameOf(m) === name) ?? (ref.digest !== undefined ? index.manifests.find((m) => m.digest === ref.digest) : undefined);
-  if (entry !== undefined) return entry;
+  const entry =
+    index.manifests.find((m) => refNameOf(m) === name) ??
+    (ref.digest !== undefined ? index.manifests.find((m) => m.digest === ref.digest || m.annotations?.[Annotation.RegistryManifest] === ref.digest) : undefined);
+  if (entry !== undefined) return registryManifestOf(store, entry);
   if (ref.digest !== undefined && (await store.content.has(ref.digest))) {
     const info = await store.content.info(ref.digest);
     const raw = await readBlobCapped(store.content, { digest: ref.digest, size: info.size });
@@ -53,6 +55,20 @@ export async function findStoreImage(store: Store, ref: Reference): Promise<Desc
     return { mediaType, digest: ref.digest, size: info.size };
   }
   throw new ImageError('IMAGE_NOT_FOUND', `no image ${name} in the store`, { reference: name });
+}
+
+/**
+ * What to push for an index.json entry: the registry's own manifest when
+ * hoist recorded an OCI form of it (oci/to-oci-manifest.ts) and still has it,
+ * so an unchanged image keeps its digest; else the entry itself.
+ */
+async function registryManifestOf(store: Store, entry: Descriptor): Promise<Descriptor> {
+  const digest = entry.annotations?.[Annotation.RegistryManifest] as Digest | undefined;
+  if (digest === undefined || !(await store.content.has(digest))) return entry;
+  const info = await store.content.info(digest);
+  const raw = await readBlobCapped(store.content, { digest, size: info.size });
+  const mediaType = (JSON.parse(raw.toString('utf8')) as { mediaType?: string }).mediaType ?? entry.mediaType;
+  return { mediaType, digest, size: info.size, ...(entry.platform ? { platform: entry.platform } : {}) };
 }
 
 interface PushContext {

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { registryDigestOf } from '../../../src/oci/descriptor';
+import type { Digest } from '../../../src/oci/digest';
 import { MediaType } from '../../../src/oci/media-types';
 import { parseManifest } from '../../../src/oci/parse-documents';
 import { pullImage, pushImage } from '../../../src/registry';
@@ -39,7 +41,7 @@ describe('registry: interop with docker (own dockerd)', function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('docker push -> hoist pull: same manifest digest, Docker v2 media types kept', async () => {
+  it('docker push -> hoist pull: same registry digest, the Docker v2 manifest kept beside the OCI form the tag names', async () => {
     const rootfs = path.join(dir, 'rootfs');
     fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
     fs.copyFileSync(BUSYBOX, path.join(rootfs, 'bin', 'busybox'));
@@ -54,11 +56,17 @@ describe('registry: interop with docker (own dockerd)', function () {
     const digest = repoDigest.slice(repoDigest.indexOf('@') + 1);
     const store = await Store.open(path.join(dir, 'store'));
     const pulled = await pullImage(store, ref);
-    assert.equal(pulled.descriptor.digest, digest);
-    assert.equal(pulled.descriptor.mediaType, MediaType.DockerManifest);
-    const m = parseManifest(await readBlobCapped(store.content, pulled.descriptor));
+    // tagged as its OCI form (skopeo and umoci read only those), the registry's manifest kept beside it
+    assert.equal(registryDigestOf(pulled.descriptor), digest);
+    assert.equal(pulled.descriptor.mediaType, MediaType.OciManifest);
+    const info = await store.content.info(digest as Digest);
+    const m = parseManifest(await readBlobCapped(store.content, { digest: digest as Digest, size: info.size }));
+    assert.equal(m.mediaType, MediaType.DockerManifest);
     assert.equal(m.layers[0]!.mediaType, MediaType.DockerLayerGzip);
     assert.ok(await store.content.has(m.layers[0]!.digest));
+    const oci = parseManifest(await readBlobCapped(store.content, pulled.descriptor));
+    assert.equal(oci.layers[0]!.mediaType, MediaType.OciLayerGzip);
+    assert.equal(oci.layers[0]!.digest, m.layers[0]!.digest);
   });
 
   it('hoist push (uncompressed OCI layers) -> docker pull and docker run read the files', async () => {
