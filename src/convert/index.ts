@@ -1,5 +1,7 @@
 export { resolveInRoot, readFileInRoot } from './read-in-root';
-export { resolveImageUser, parsePasswd, parseGroup, type ExecUser } from './resolve-user';
+export { resolveUser, type ExecUser, type ResolveUserOptions } from './user/resolve-user';
+export { lookupUser, lookupGroups, type LookedUpUser } from './user/exec-user';
+export { parsePasswd, parseGroup, type PasswdEntry, type GroupEntry } from './user/user-db';
 export * from './runtime-spec';
 export * from './bundle';
 export { toLxcConfig, renderLxcConfig, parseLxcNetwork, fstabEscape, lxcArchOf, type LxcConfigLine, type LxcConfigOptions, type LxcNetwork, type LxcVolume } from './lxc/lxc-config';

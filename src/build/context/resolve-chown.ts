@@ -1,7 +1,7 @@
 import { BuildError } from '../../errors';
 import type { ChownSpec } from '../../dockerfile/instructions/types';
 import { readFileInRoot } from '../../convert/read-in-root';
-import { parseGroup, parsePasswd } from '../../convert/resolve-user';
+import { parseGroup, parsePasswd } from '../../convert/user/user-db';
 import type { Owner } from './types';
 
 const NUMERIC = /^[0-9]+$/;

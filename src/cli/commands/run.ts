@@ -16,6 +16,7 @@ interface RunFlags {
   envFile: string[];
   volume: string[];
   user?: string;
+  groupAdd: string[];
   workdir?: string;
   entrypoint?: string;
   network?: string;
@@ -109,6 +110,7 @@ export const runCommand: CommandModule = {
       .option('--env-file <file>', 'read K=V lines from a file (repeatable)', collect, [])
       .option('-v, --volume <SRC:DST[:ro]>', 'bind mount a host path (repeatable)', collect, [])
       .option('-u, --user <user>', 'name|uid[:group|gid]')
+      .option('--group-add <group>', 'add a supplementary group (name or gid; repeatable)', collect, [])
       .option('-w, --workdir <dir>', 'working directory inside the container')
       .option('--entrypoint <cmd>', 'override the image\'s ENTRYPOINT (empty string: none)')
       .option('--network <mode>', 'none (default: own network namespace, loopback only) or host')
@@ -139,6 +141,7 @@ export const runCommand: CommandModule = {
           try {
             await writeBundle(store, snapshotter, image, dirs.bundle(record.id), {
               ...(opts.user !== undefined ? { user: opts.user } : {}),
+              groupAdd: opts.groupAdd,
               spec: {
                 ...(command.length > 0 ? { cmd: command } : {}),
                 ...(opts.entrypoint !== undefined ? { entrypoint: opts.entrypoint === '' ? [] : [opts.entrypoint] } : {}),

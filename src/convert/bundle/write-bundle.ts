@@ -8,7 +8,7 @@ import { unpackImage } from '../../snapshot/unpack-image';
 import { recordLayerUse, releaseLayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
 import { resolveInRoot } from '../read-in-root';
-import { resolveImageUser } from '../resolve-user';
+import { resolveUser } from '../user/resolve-user';
 import { renderEtcFiles } from '../runtime-spec/etc-files';
 import { volumeSource } from '../runtime-spec/spec-opts-mounts';
 import { toRuntimeSpec, type RuntimeSpecOptions } from '../runtime-spec/to-runtime-spec';
@@ -24,6 +24,8 @@ export interface BundleOptions {
   force?: boolean;
   /** a user spec over the image's User (`-u`): name, uid, name:group, uid:gid */
   user?: string;
+  /** docker's `--group-add`: more groups (names or gids from the image's /etc/group) for the process */
+  groupAdd?: string[];
   /** what else goes into the spec (everything but the user and /etc files, which the writer fills in) */
   spec?: Omit<RuntimeSpecOptions, 'user' | 'etcFiles'>;
   /** the host's /etc/hosts and /etc/resolv.conf (default: read from the host) */
@@ -95,7 +97,7 @@ export async function writeBundle(
     const { chainIds } = await unpackImage(store, snapshotter, image, options.signal ? { signal: options.signal } : {});
     await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, options.signal);
     const rootfs = path.join(dir, 'rootfs');
-    const user = resolveImageUser(rootfs, options.user ?? image.config.config?.User);
+    const user = resolveUser(rootfs, options.user ?? image.config.config?.User, { groupAdd: options.groupAdd ?? [] });
     await makeVolumes(dir, rootfs, image.config, options.signal);
     const network = options.spec?.network ?? 'none';
     const hostname = options.spec?.hostname ?? 'hoist';

@@ -10,7 +10,7 @@ import { withMount } from '../../snapshot/mount';
 import { recordLayerUse, type LayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
 import { resolveInRoot } from '../read-in-root';
-import { resolveImageUser, type ExecUser } from '../resolve-user';
+import { resolveUser, type ExecUser } from '../user/resolve-user';
 import { applyImageRootfs } from '../rootfs/apply-image-rootfs';
 import { mapId, type IdMap } from '../rootfs/id-map';
 import { lxcOverlayPath, overlayMount, overlayRootfs } from '../rootfs/overlay-rootfs';
@@ -118,7 +118,7 @@ export async function createLxcContainer(
     }
     const prepared = await view(async (rootfs) => {
       const command = chooseLxcCommand(cc, o.mode, await isFile(rootfs, '/sbin/init'));
-      const user = resolveImageUser(rootfs, cc?.User);
+      const user = resolveUser(rootfs, cc?.User);
       const hostResolv = await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => undefined);
       const files = systemFiles(o.name, hostResolv, (o.network?.type ?? 'empty') !== 'empty');
       for (const [p, text] of Object.entries(files)) writeFileInRoot(rootfs, p, text, root);

@@ -1,6 +1,6 @@
 import { ConvertError } from '../../errors';
 import type { ContainerConfig } from '../../oci/manifest';
-import type { ExecUser } from '../resolve-user';
+import type { ExecUser } from '../user/resolve-user';
 import type { IdMap } from '../rootfs/id-map';
 import type { LxcCommand } from './lxc-command';
 import { encodeLxcCommand, encodeLxcValue } from './lxc-quote';
@@ -26,7 +26,7 @@ export interface LxcConfigOptions {
   rootfsPath: string;
   rootfsOptions?: string;
   command: LxcCommand;
-  /** the image's user, resolved in its rootfs (resolveImageUser) */
+  /** the image's user, resolved in its rootfs (resolveUser) */
   user: ExecUser;
   /** set for an unprivileged container */
   idMap?: IdMap;

@@ -1,5 +1,5 @@
 import { ConvertError } from '../../errors';
-import type { ExecUser } from '../resolve-user';
+import type { ExecUser } from '../user/resolve-user';
 import { DEFAULT_PATH } from './default-spec';
 import type { SpecOpt } from './types';
 

@@ -1,5 +1,5 @@
 import type { ImageConfig } from '../../oci/manifest';
-import type { ExecUser } from '../resolve-user';
+import type { ExecUser } from '../user/resolve-user';
 import { defaultSpec } from './default-spec';
 import { imageAnnotations } from './image-annotations';
 import { withBindMounts, withEtcFiles, withVolumes, type BindMount, type EtcFiles } from './spec-opts-mounts';
@@ -8,7 +8,7 @@ import { withCwd, withDefaultPath, withEnv, withProcessArgs, withTerminal, withU
 import type { RuntimeSpec, SpecOpt } from './types';
 
 export interface RuntimeSpecOptions {
-  /** the user, already resolved against the rootfs (`resolveImageUser`); default root */
+  /** the user, already resolved against the rootfs (`resolveUser`); default root */
   user?: ExecUser;
   /** replaces the image's Entrypoint (docker's `--entrypoint`: also clears Cmd unless `cmd` is given) */
   entrypoint?: string[];

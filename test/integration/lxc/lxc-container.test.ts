@@ -36,7 +36,7 @@ describe('hoist lxc: LXC containers from images (real lxc-execute / lxc-start)',
     const run = sb.lxc('lxc-execute', name);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.split('\n');
-    assert.deepEqual(lines.slice(0, 6), ['[a b]', "[it's]", '[say "hi"]', '[]', '[  two  spaces ]', 'uid=1000(app) gid=1000(app) groups=50(staff)']);
+    assert.deepEqual(lines.slice(0, 6), ['[a b]', "[it's]", '[say "hi"]', '[]', '[  two  spaces ]', 'uid=1000(app) gid=1000(app) groups=50(staff),1000(app)']);
     assert.equal(lines[6], '/home/app');
     assert.equal(lines[7], 'V=x y');
   });

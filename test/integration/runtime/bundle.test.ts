@@ -45,13 +45,13 @@ describe('hoist bundle + runc run', function () {
 
   it('runs as a user named in the image, with its supplementary groups from /etc/group', async () => {
     const r = await runBundle(janitor, await bundle('user:1'));
-    assert.equal(r.stdout.trim(), 'uid=1000(app) gid=1000(app) groups=50(staff)');
+    assert.equal(r.stdout.trim(), 'uid=1000(app) gid=1000(app) groups=50(staff),1000(app)');
   });
 
-  it('runs a numeric u:g (no supplementary groups) and -u by name', async () => {
-    assert.equal((await runBundle(janitor, await bundle('ug:1'))).stdout.trim(), 'uid=1000(app) gid=50(staff)');
-    assert.equal((await runBundle(janitor, await bundle('ug:1', ['-u', 'app']))).stdout.trim(), 'uid=1000(app) gid=1000(app) groups=50(staff)');
-    assert.equal((await runBundle(janitor, await bundle('user:1', ['-u', '0:50']))).stdout.trim(), 'uid=0(root) gid=50(staff)');
+  it('runs a numeric u:g (its gid the only group) and -u by name', async () => {
+    assert.equal((await runBundle(janitor, await bundle('ug:1'))).stdout.trim(), 'uid=1000(app) gid=50(staff) groups=50(staff)');
+    assert.equal((await runBundle(janitor, await bundle('ug:1', ['-u', 'app']))).stdout.trim(), 'uid=1000(app) gid=1000(app) groups=50(staff),1000(app)');
+    assert.equal((await runBundle(janitor, await bundle('user:1', ['-u', '0:50']))).stdout.trim(), 'uid=0(root) gid=50(staff) groups=50(staff)');
   });
 
   it('keeps VOLUME data across two runs of the same bundle', async () => {
