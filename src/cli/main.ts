@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands';
+import { commandsFor } from './commands';
 import { createContext, type CliContext } from './context';
 import { exitCodeFor, formatError } from './error-message';
 
 const VERSION = '0.1.0';
 
-function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+function buildProgram(argv: readonly string[], ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command('hoist')
     .description('Daemonless, Docker-compatible image builder and layer store')
     .version(VERSION, '-v, --version')
@@ -22,7 +22,9 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       ctx.debug = globals.debug === true;
       if (globals.root !== undefined) ctx.root = globals.root;
     });
-  for (const c of COMMANDS) c.register(program, ctx, setExit);
+  // options after a subcommand's operands belong to it (docker's parsing; `hoist run IMAGE sh -c X`)
+  program.enablePositionalOptions();
+  for (const c of commandsFor(argv)) c.register(program, ctx, setExit);
   for (const sub of program.commands) sub.exitOverride();
   return program;
 }
@@ -43,7 +45,7 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
   }
   const ctx = createContext({ signal: controller.signal, ...partial });
   let exit = 0;
-  const program = buildProgram(ctx, (code) => {
+  const program = buildProgram(argv, ctx, (code) => {
     exit = code;
   });
   try {
