@@ -111,6 +111,8 @@ export const CODES = {
   REGISTRY_TLS: { kind: 'failed-precondition', meaning: 'the TLS connection failed (certificate not trusted, or not TLS)' },
   REGISTRY_CREDENTIALS: { kind: 'failed-precondition', meaning: 'a credential store or docker-credential helper failed, or config.json is unreadable' },
   REGISTRY_TOO_MANY_REDIRECTS: { kind: 'failed-precondition', meaning: 'the registry redirected more often than allowed' },
+  REGISTRY_CONFIG: { kind: 'invalid-argument', meaning: 'registries.conf (or a drop-in, or daemon.json registry-mirrors) cannot be read or is not valid' },
+  REGISTRY_BLOCKED: { kind: 'permission-denied', meaning: 'registries.conf blocks pulls from this registry' },
 
   // --- runtime -------------------------------------------------------------
   RUNTIME_NOT_FOUND: { kind: 'unavailable', meaning: 'the OCI runtime (runc) is not installed or not on PATH' },

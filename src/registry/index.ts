@@ -1,5 +1,9 @@
 export { RegistryClient, type RegistryClientOptions, type FetchedManifest, type BlobResponse, type ManifestReference } from './registry-client';
 export { pullImage, DEFAULT_MAX_CONCURRENT, type PullOptions, type PullResult } from './pull/pull-image';
+export { openSource, type OpenSourceOptions, type OpenedSource } from './pull/open-source';
+export { pullSources, findRegistry, type MirrorSettings, type PullSource } from './mirrors/pull-sources';
+export { loadRegistriesConf, readRegistriesConf, type RegistryEntry, type MirrorEndpoint } from './mirrors/registries-conf';
+export { dockerRegistryMirrors } from './mirrors/docker-daemon-mirrors';
 export { pushImage, findStoreImage, type PushOptions, type PushResult } from './push/push-image';
 export { pushBlob, mountBlob, type PushBlobOptions, type PushBlobResult } from './push/push-blob';
 export { downloadBlob, type DownloadResult } from './pull/download-blob';

@@ -1,7 +1,7 @@
 import { familiarString, parseReference } from '../../oci/reference';
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
-import { clientOptionsOf, maxConcurrentOf, rendererOf, type RegistryFlags } from './registry-options';
+import { clientOptionsOf, maxConcurrentOf, mirrorsOf, rendererOf, type RegistryFlags } from './registry-options';
 
 export const pullCommand: CommandModule = {
   register(program, ctx, setExit) {
@@ -13,6 +13,7 @@ export const pullCommand: CommandModule = {
       .option('-q, --quiet', 'suppress verbose output')
       .option('--max-concurrent <n>', 'blobs downloaded at once (default 4)')
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
+      .option('--registries-conf <file>', 'registries.conf with [[registry]] mirrors (default: $CONTAINERS_REGISTRIES_CONF, else /etc/containers/registries.conf)')
       .action(
         action(setExit, async (name: string, opts: RegistryFlags & { platform?: string }) => {
           const { pullImage } = lazy.registry();
@@ -28,6 +29,7 @@ export const pullCommand: CommandModule = {
               signal: ctx.signal,
               onProgress: renderer.onEvent,
               clientOptions: clientOptionsOf(ctx, opts),
+              mirrors: mirrorsOf(ctx, opts),
             });
             renderer.close();
             if (!opts.quiet) {

@@ -1,6 +1,7 @@
+import * as path from 'node:path';
 import { UsageError } from '../../errors';
 import { createProgressRenderer, type ProgressRenderer } from '../render/progress-renderer';
-import type { RegistryClientOptions } from '../../registry';
+import type { MirrorSettings, RegistryClientOptions } from '../../registry';
 import type { CliContext } from '../context';
 
 /** Flags pull and push share, as docker names them (plus hoist's --insecure-registry). */
@@ -8,6 +9,8 @@ export interface RegistryFlags {
   quiet?: boolean;
   maxConcurrent?: string;
   insecureRegistry?: string[];
+  /** skopeo's --registries-conf FILE (pull) */
+  registriesConf?: string;
 }
 
 export function maxConcurrentOf(flags: RegistryFlags): number | undefined {
@@ -24,6 +27,11 @@ export function clientOptionsOf(ctx: CliContext, flags: RegistryFlags): Registry
     ...(flags.insecureRegistry && flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
     ...(ctx.debug ? { debug: (line: string) => ctx.stderr.write(`debug: ${line}\n`) } : {}),
   };
+}
+
+/** Mirrors for pulls: registries.conf (--registries-conf, else CONTAINERS_REGISTRIES_CONF, else the system's) and daemon.json. */
+export function mirrorsOf(ctx: CliContext, flags: RegistryFlags): MirrorSettings {
+  return { env: ctx.env, ...(flags.registriesConf !== undefined ? { registriesConf: path.resolve(ctx.cwd, flags.registriesConf) } : {}) };
 }
 
 /** Per-layer bars on a TTY, lines otherwise, nothing with --quiet. */

@@ -6,12 +6,15 @@ import { toOciManifest } from '../../oci/to-oci-manifest';
 import { hostPlatform, parsePlatform, type Platform } from '../../oci/platform';
 import { formatReference, parseReference, type Reference } from '../../oci/reference';
 import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
+import type { Lease } from '../../store/lease';
 import type { Store } from '../../store/store';
 import { setTag } from '../../store/tags';
 import { downloadBlob } from './download-blob';
 import { mapLimit } from '../../stream/map-limit';
 import { emitter, type ProgressListener } from '../../progress';
-import { RegistryClient, type RegistryClientOptions } from '../registry-client';
+import type { MirrorSettings } from '../mirrors/pull-sources';
+import type { RegistryClient, RegistryClientOptions } from '../registry-client';
+import { openSource } from './open-source';
 import { selectPlatform } from './select-platform';
 
 export interface PullOptions {
@@ -21,8 +24,10 @@ export interface PullOptions {
   maxConcurrent?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
-  /** a client to reuse (its host must be the reference's registry) */
+  /** a client to reuse (its host must be the reference's registry; no mirrors then) */
   client?: RegistryClient;
+  /** registries.conf and daemon.json mirrors (default: the system's files, as skopeo and docker read them); false: none */
+  mirrors?: MirrorSettings | false;
   /** options for the client pullImage creates when none is given */
   clientOptions?: RegistryClientOptions;
   /** tag the result in the store under the reference (default true) */
@@ -58,12 +63,17 @@ export async function pullImage(store: Store, reference: string | Reference, opt
   const t0 = Date.now();
   const ref = typeof reference === 'string' ? parseReference(reference) : reference;
   const emit = emitter(options.onProgress ?? options.clientOptions?.onProgress);
-  const client = options.client ?? (await RegistryClient.create(ref.domain, { ...options.clientOptions, onProgress: emit }));
-  const lease = await store.lease();
   const { signal } = options;
+  const { client, source, top } = await openSource(ref, {
+    clientOptions: { ...options.clientOptions, onProgress: emit },
+    ...(options.client !== undefined ? { client: options.client } : {}),
+    ...(options.mirrors !== undefined ? { mirrors: options.mirrors } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  let lease: Lease | undefined;
   try {
-    const repo = ref.path;
-    const top = await client.resolve(repo, ref.digest ?? ref.tag ?? 'latest', signal);
+    lease = await store.lease();
+    const repo = source.reference.path;
     emit({ type: 'resolve', ref: formatReference(ref), digest: top.digest, mediaType: top.mediaType });
     let target = top;
     let index: Descriptor | undefined;
@@ -114,7 +124,7 @@ export async function pullImage(store: Store, reference: string | Reference, opt
       bytesFetched: bytes,
     };
   } finally {
-    await lease.release();
+    await lease?.release();
     if (options.client === undefined) await client.close();
   }
 }

@@ -54,10 +54,11 @@ describe('registry: Docker Hub (docker.io is served by registry-1.docker.io; cre
       NODE_EXTRA_CA_CERTS: path.join(dir, 'pki', 'ca.crt'),
       HOIST_REGISTRIES_CONF_DIR: path.join(dir, 'no-registries.d'),
       HOIST_DOCKER_DAEMON_JSON: path.join(dir, 'no-daemon.json'),
-      CONTAINERS_REGISTRIES_CONF: path.join(dir, 'no-registries.conf'),
+      CONTAINERS_REGISTRIES_CONF: path.join(dir, 'registries.conf'),
       PATH: process.env.PATH,
     };
     const root = path.join(dir, 'dst');
+    fs.writeFileSync(path.join(dir, 'registries.conf'), '# no mirrors\n');
     const logBefore = reg.log().length;
     const { code, stderr } = await runMain(['--root', root, 'pull', 'busybox'], env);
     assert.equal(code, 0, stderr);
