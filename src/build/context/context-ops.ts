@@ -43,7 +43,7 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
     const req2: CopyRequest = { ...req, unpackArchives: req.unpackArchives ?? req.instruction === 'ADD' };
     if (rootfs === undefined) await visitRequest(view, req2, new HashVisitor(req2, hasher, hooks(req2, signal)), signal);
     else {
-      const writer = new CopyWriter(rootfs, req2, hasher, hooks(req2, signal));
+      const writer = new CopyWriter(rootfs, req2, hasher, hooks(req2, signal), tree.kind === 'context');
       writer.start();
       await visitRequest(view, req2, writer, signal);
     }

@@ -9,6 +9,7 @@ import { entryType, type SelectionHasher } from './selection-hasher';
 import type { CopyRequest, Downloaded } from './types';
 import type { WalkEntry } from './walk-match';
 import { lstatOrUndefined } from '../../layer';
+import { SpecialEntries } from './special-entries';
 import { clearFileTarget, conflict, copyFileBytes, setMeta, setTimes } from './write-entry';
 
 /** What ADD needs beyond copying (archives and URLs), supplied by the caller. */
@@ -39,14 +40,18 @@ export class CopyWriter implements PlanVisitor {
   private topStat: fs.BigIntStats | undefined;
   private dirs: DirFix[] = [];
   private inodes = new Map<string, string>();
+  /** xattrs and special files, for `--from` trees only */
+  private readonly special: SpecialEntries | undefined;
 
   constructor(
     private readonly rootfs: string,
     private readonly req: CopyRequest,
     private readonly hasher: SelectionHasher,
     private readonly hooks: AddHooks,
+    fromContext: boolean,
   ) {
     this.spec = destPathOf(req.dest, req.workdir);
+    this.special = fromContext ? undefined : new SpecialEntries();
   }
 
   /** BuildKit's Copy(): the destination's directory (the dest itself when it ends in `/`) exists first. */
@@ -111,9 +116,15 @@ export class CopyWriter implements PlanVisitor {
       else if (!existing.isDirectory()) throw conflict(`cannot copy to non-directory: ${this.shown(target)}`, this.shown(target));
       else fsp.chmodSync(target, Number(st.mode) & 0o7777);
       this.dirs.push({ target, stat: st, created: existing === undefined });
+      this.special?.addXattrSource(e.abs, target);
       return;
     }
-    if (type === 'other') return; // sockets, fifos, devices: not copied (see README)
+    if (type === 'other') {
+      if (this.special === undefined) return; // the context's sockets, fifos, devices are not sent
+      clearFileTarget(target, this.shown(target));
+      this.special.addNode(target, st);
+      return;
+    }
     clearFileTarget(target, this.shown(target));
     if (type === 'symlink') fsp.symlinkSync(data, target);
     else {
@@ -126,9 +137,11 @@ export class CopyWriter implements PlanVisitor {
       }
     }
     setMeta(target, this.hasher.ownerOf(st), type === 'symlink' ? undefined : this.hasher.modeOf(st), st.atimeNs, st.mtimeNs);
+    this.special?.addXattrSource(e.abs, target);
   }
 
-  matchDone(): void {
+  async matchDone(): Promise<void> {
+    await this.special?.flush((target, st) => setMeta(target, this.hasher.ownerOf(st), this.hasher.modeOf(st), st.atimeNs, st.mtimeNs));
     for (const d of this.dirs.reverse()) {
       if (d.created) setMeta(d.target, this.hasher.ownerOf(d.stat), this.hasher.modeOf(d.stat), d.stat.atimeNs, d.stat.mtimeNs);
       else setTimes(d.target, d.stat.atimeNs, d.stat.mtimeNs);

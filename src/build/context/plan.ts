@@ -18,7 +18,7 @@ export interface PlanVisitor {
   match(m: Match): Promise<'walk' | 'unpack'>;
   entry(m: Match, e: WalkEntry): void;
   /** after the last entry of a walked match */
-  matchDone(m: Match): void;
+  matchDone(m: Match): void | Promise<void>;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function visitRequest(view: TreeView, req: CopyRequest, v: PlanVisi
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      v.matchDone(m);
+      await v.matchDone(m);
     }
     if (!found) throw new BuildError('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: ${JSON.stringify('/' + required!)} not found`, { source, path: '/' + required! });
   }

@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createContextOps, destPathOf, type SourceTree } from '../../../../src/build/context';
 import { parseChmod } from '../../../../src/dockerfile/instructions/copy-values';
 import { isHoistError } from '../../../../src/errors';
-import { isRoot, skipWith } from '../../../helpers/capabilities';
+import { isRoot, requireCommands, skipWith } from '../../../helpers/capabilities';
 import { listTree, makeTree, req, rootfs } from './helpers';
 
 /** Expectations are what DOCKER_BUILDKIT=1 docker build (20.10) produced, unless a test says otherwise. */
@@ -138,5 +139,36 @@ describe('build context: COPY destinations, modes, owners', () => {
     const r = rootfs();
     await ops.copyInto({ root, kind: 'context' }, req(['h'], '/h'), r);
     assert.equal(fs.statSync(path.join(r, 'h/one')).ino, fs.statSync(path.join(r, 'h/two')).ino);
+  });
+});
+
+describe('build context: what only a --from tree carries', () => {
+  const ops = createContextOps();
+  after(() => ops.close());
+  it('copies fifos, device nodes and layer xattrs from a --from tree, none of them from the context', async function () {
+    requireCommands(this, 'mknod', 'mkfifo', 'setfattr', 'getfattr');
+    if (!isRoot()) skipWith(this, 'device nodes need root');
+    const root = makeTree({ 'opt/cap': 'bin', 'opt/plain': 'p' });
+    execFileSync('mkfifo', [path.join(root, 'opt/fifo')]);
+    execFileSync('mknod', ['-m', '0640', path.join(root, 'opt/null'), 'c', '1', '3']);
+    execFileSync('setfattr', ['-n', 'user.note', '-v', 'hello', path.join(root, 'opt/cap')]);
+    execFileSync('setfattr', ['-n', 'security.capability', '-v', '0x0100000200040000000000000000000000000000', path.join(root, 'opt/cap')]);
+    const xattrs = (p: string): string =>
+      execFileSync('getfattr', ['-d', '-m', '-', '--absolute-names', p], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .sort()
+        .join(' ');
+    const r = rootfs();
+    await ops.copyInto({ root, kind: 'stage' }, req(['opt'], '/o/'), r);
+    const st = fs.lstatSync(path.join(r, 'o/null'));
+    assert.ok(st.isCharacterDevice() && st.rdev === fs.lstatSync('/dev/null').rdev && (st.mode & 0o7777) === 0o640);
+    assert.ok(fs.lstatSync(path.join(r, 'o/fifo')).isFIFO());
+    assert.equal(xattrs(path.join(r, 'o/cap')), xattrs(path.join(root, 'opt/cap')));
+    assert.match(xattrs(path.join(r, 'o/cap')), /security\.capability=.*user\.note="hello"/);
+    const c = rootfs();
+    await ops.copyInto({ root, kind: 'context' }, req(['opt'], '/o/'), c);
+    assert.deepEqual(fs.readdirSync(path.join(c, 'o')).sort(), ['cap', 'plain']);
+    assert.equal(xattrs(path.join(c, 'o/cap')), '');
   });
 });
