@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { BuildError, HoistError } from '../../errors';
 import type { Downloaded } from './types';
 
@@ -30,11 +30,9 @@ export function urlFileName(url: string): string {
 export class Downloader {
   private readonly done = new Map<string, Promise<Downloaded>>();
   private dir: string | undefined;
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher | undefined;
 
-  constructor(private readonly tmpRoot = os.tmpdir()) {
-    this.dispatcher = new Agent({ connect: { timeout: 30_000 } }).compose(interceptors.redirect({ maxRedirections: 10 }));
-  }
+  constructor(private readonly tmpRoot = os.tmpdir()) {}
 
   get(url: string, checksum?: string, signal?: AbortSignal): Promise<Downloaded> {
     const key = `${url}\0${checksum ?? ''}`;
@@ -52,7 +50,8 @@ export class Downloader {
     this.done.clear();
     if (this.dir !== undefined) await fs.promises.rm(this.dir, { recursive: true, force: true });
     this.dir = undefined;
-    await this.dispatcher.close();
+    await this.dispatcher?.close();
+    this.dispatcher = undefined;
   }
 
   private async fetch(url: string, checksum: string | undefined, signal?: AbortSignal): Promise<Downloaded> {
@@ -61,6 +60,8 @@ export class Downloader {
     const file = path.join(this.dir, String(this.done.size) + '-' + createHash('sha256').update(url).digest('hex').slice(0, 16));
     let res: Dispatcher.ResponseData;
     try {
+      const { Agent, interceptors, request } = await import('undici'); // loaded only when an ADD names a URL
+      this.dispatcher ??= new Agent({ connect: { timeout: 30_000 } }).compose(interceptors.redirect({ maxRedirections: 10 }));
       res = await request(url, { dispatcher: this.dispatcher, method: 'GET', ...(signal ? { signal } : {}) });
     } catch (err) {
       if (err instanceof HoistError) throw err;

@@ -66,14 +66,29 @@ export class CopyWriter implements PlanVisitor {
     this.hasher.source(index, source);
   }
 
+  /** A heredoc file lands as a file match would: 0644 (or --chmod), owner 0:0 unless --chown, mtime now. */
+  inline(name: string, data: Buffer): void {
+    this.hasher.inline(name, data);
+    const target = this.fileTarget(name);
+    fsp.writeFileSync(target, data, { mode: 0o600, flag: 'wx' });
+    const now = BigInt(Date.now()) * 1_000_000n;
+    setMeta(target, this.req.owner ?? { uid: 0, gid: 0 }, this.hasher.inlineMode(), now, now);
+  }
+
+  /** Where a single file named `name` goes: inside dest when it is a directory, else dest; parents made, old entry cleared. */
+  private fileTarget(name: string): string {
+    let target = this.dest;
+    if (statOrUndefined(target)?.isDirectory()) target = path.join(target, name);
+    mkdirAllResolved(path.dirname(target), this.req.owner);
+    clearFileTarget(target, this.shown(target));
+    return target;
+  }
+
   /** A downloaded file lands as a file match would: mode 0600 (docker 20.10 ignores --chmod here), owner 0:0 unless --chown. */
   async url(source: string): Promise<void> {
     const d = await this.hooks.download(source);
     this.hasher.download(d.name, d.sha256, d.size, d.lastModified);
-    let target = this.dest;
-    if (statOrUndefined(target)?.isDirectory()) target = path.join(target, d.name);
-    mkdirAllResolved(path.dirname(target), this.req.owner);
-    clearFileTarget(target, this.shown(target));
+    const target = this.fileTarget(d.name);
     copyFileBytes(d.file, target, d.size);
     const mtimeNs = BigInt(Math.round(d.mtimeMs)) * 1_000_000n;
     setMeta(target, this.req.owner ?? { uid: 0, gid: 0 }, 0o600, mtimeNs, mtimeNs);

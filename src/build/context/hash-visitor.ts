@@ -36,5 +36,9 @@ export class HashVisitor implements PlanVisitor {
     this.hasher.entry(e);
   }
 
+  inline(name: string, data: Buffer): void {
+    this.hasher.inline(name, data);
+  }
+
   matchDone(): void {}
 }

@@ -1,5 +1,6 @@
 import { BuildError, throwIfAborted } from '../../errors';
-import { IgnoreMatcher } from '../../dockerfile/ignore';
+import * as path from 'node:path';
+import { cleanPath, IgnoreMatcher } from '../../dockerfile/ignore';
 import { selectSources, type Match } from './select-sources';
 import type { TreeView } from './tree-view';
 import type { CopyRequest } from './types';
@@ -17,6 +18,8 @@ export interface PlanVisitor {
   /** a match; return 'unpack' to extract it as an archive instead of walking it */
   match(m: Match): Promise<'walk' | 'unpack'>;
   entry(m: Match, e: WalkEntry): void;
+  /** a heredoc file */
+  inline(name: string, data: Buffer): void;
   /** after the last entry of a walked match */
   matchDone(m: Match): void | Promise<void>;
 }
@@ -52,5 +55,9 @@ export async function visitRequest(view: TreeView, req: CopyRequest, v: PlanVisi
       await v.matchDone(m);
     }
     if (!found) throw new BuildError('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: ${JSON.stringify('/' + required!)} not found`, { source, path: '/' + required! });
+  }
+  for (const [i, doc] of (req.inline ?? []).entries()) {
+    v.source(req.sources.length + i, `<<${doc.path}`);
+    v.inline(path.posix.basename(cleanPath('/' + doc.path)) || doc.path, Buffer.from(doc.data));
   }
 }

@@ -89,6 +89,19 @@ export class SelectionHasher {
     this.bytes += size;
   }
 
+  /** A heredoc file: name, content, mode 0644 after --chmod, owner (--chown or 0:0); its mtime is the build's */
+  inline(name: string, data: Buffer): void {
+    const o = this.owner ?? { uid: 0, gid: 0 };
+    const sha = createHash('sha256').update(data).digest('hex');
+    this.h.update(`I\0${name}\0${this.inlineMode().toString(8)}\0${o.uid}:${o.gid}\0${sha}\n`);
+    this.entries++;
+    this.bytes += data.length;
+  }
+
+  inlineMode(): number {
+    return applyChmod(0o644, this.chmod, false);
+  }
+
   result(): SelectedSources {
     return { digest: `sha256:${this.h.digest('hex')}` as Digest, entries: this.entries, bytes: this.bytes, contentReads: this.contentReads };
   }

@@ -41,6 +41,8 @@ export interface CopyRequest {
   excludes?: string[];
   /** ADD: extract local tar archives (gzip, bzip2, xz) at dest (default false for COPY, true for ADD) */
   unpackArchives?: boolean;
+  /** heredoc files (`COPY <<EOF /dest`), copied after `sources` as files named `path`, 0644 before --chmod */
+  inline?: { path: string; data: string }[];
   /** ADD `--checksum=sha256:…` for an http(s) source */
   checksum?: string;
   /** the instruction's name for messages (`COPY`, `ADD`) */

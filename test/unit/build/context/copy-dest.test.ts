@@ -133,6 +133,27 @@ describe('build context: COPY destinations, modes, owners', () => {
     await assert.rejects(ops.copyInto(ctx, req(['dir'], '/o/'), r), (err: unknown) => isHoistError(err, 'COPY_DEST_CONFLICT') && /cannot replace to directory \/o\/c with file/.test((err as Error).message));
   });
 
+  it('writes heredoc files 0644 (or --chmod), named by the heredoc when dest is a directory', async () => {
+    const r = rootfs();
+    await ops.copyInto(ctx, req([], '/etc/inline.conf', { inline: [{ path: 'EOF', data: 'key=value\n' }] }), r);
+    await ops.copyInto(ctx, req([], '/usr/local/bin/tool.sh', { inline: [{ path: 'EOT', data: '#!/bin/sh\n' }], chmod: parseChmod('0755') }), r);
+    await ops.copyInto(ctx, req(['a'], '/d/', { inline: [{ path: 'NOTE', data: 'n' }], owner: { uid: 9, gid: 9 } }), r);
+    assert.deepEqual(listTree(r), [
+      'd/ 0755 9:9',
+      'd/NOTE 0644 9:9 "n"',
+      'd/a 0644 9:9 "a"',
+      'etc/ 0755 0:0',
+      'etc/inline.conf 0644 0:0 "key=value\\n"',
+      'usr/ 0755 0:0',
+      'usr/local/ 0755 0:0',
+      'usr/local/bin/ 0755 0:0',
+      'usr/local/bin/tool.sh 0755 0:0 "#!/bin/sh\\n"',
+    ]);
+    const h = (data: string) => ops.hashSources(ctx, req([], '/x', { inline: [{ path: 'EOF', data }] }));
+    assert.equal((await h('a')).digest, (await h('a')).digest);
+    assert.notEqual((await h('a')).digest, (await h('b')).digest);
+  });
+
   it('keeps hard links within one source as hard links', async () => {
     const root = makeTree({ 'h/one': 'same' });
     fs.linkSync(path.join(root, 'h/one'), path.join(root, 'h/two'));
