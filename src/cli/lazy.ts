@@ -5,6 +5,7 @@
  * ~30 MiB and ~100 ms. Command modules import types statically, values from here.
  */
 export const lazy = {
+  build: () => require('../build') as typeof import('../build'),
   convert: () => require('../convert') as typeof import('../convert'),
   /** what `hoist run` needs of convert/ (not the LXC and incus writers) */
   bundle: () => require('../convert/bundle') as typeof import('../convert/bundle'),

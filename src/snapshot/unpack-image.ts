@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { isHoistError, LayerError, throwIfAborted } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
@@ -79,7 +80,7 @@ async function unpackOne(
   diffId: ImageConfig['rootfs']['diff_ids'][number],
   options: UnpackOptions,
 ): Promise<void> {
-  const key = `unpack-${process.pid}-${Date.now()}-${chainId}`;
+  const key = `unpack-${process.pid}-${randomBytes(6).toString('hex')}-${chainId}`;
   await snapshotter.prepare(key, parent, options.signal ? { signal: options.signal } : {});
   try {
     const { dir } = await snapshotter.dirOf(key);

@@ -7,6 +7,7 @@ import type { CommandModule } from '../command';
  * parsing and the modules' imports of all 17 cost ~20% of `hoist images`).
  */
 export const COMMAND_LOADERS: ReadonlyArray<readonly [string, () => CommandModule]> = [
+  ['build', () => (require('./build') as typeof import('./build')).buildCommand],
   ['images', () => (require('./images') as typeof import('./images')).imagesCommand],
   ['inspect', () => (require('./inspect') as typeof import('./inspect')).inspectCommand],
   ['history', () => (require('./history') as typeof import('./history')).historyCommand],

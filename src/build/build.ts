@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BuildError, isErrno } from '../errors';
+import { checkDockerfile, checkFailure } from '../dockerfile/checks/run-checks';
+import type { BaseImageInfo } from '../dockerfile/checks/context';
+import type { CheckWarning } from '../dockerfile/checks/linter';
+import { IgnoreMatcher } from '../dockerfile/ignore/matcher';
+import { loadIgnoreFile } from '../dockerfile/ignore/read';
+import { AUTOMATIC_PLATFORM_ARGS, PROXY_ARGS } from '../dockerfile/instructions/args';
+import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/parse-dockerfile';
+import { hostPlatform, parsePlatform, type Platform } from '../oci/platform';
+import { formatReference, parseReference } from '../oci/reference';
+import { emitter } from '../progress/emitter';
+import { selectSnapshotter } from '../snapshot/select-snapshotter';
+import type { Store } from '../store/store';
+import { BuildCache } from './cache/build-cache';
+import { createContextOps } from './context';
+import { resolveBaseImage } from './exec/base-image';
+import { buildStage } from './exec/build-stage';
+import type { ExecContext } from './exec/exec-context';
+import { writeOutputs } from './output/write-outputs';
+import { planStages } from './plan/plan-stages';
+import type { BuildOptions, BuildResult } from './types';
+
+function readDockerfile(options: BuildOptions): { text: string; file: string; path?: string } {
+  if (options.dockerfileText !== undefined) return { text: options.dockerfileText, file: 'Dockerfile' };
+  const p = path.resolve(options.context, options.dockerfile ?? 'Dockerfile');
+  try {
+    return { text: fs.readFileSync(p, 'utf8'), file: path.basename(p), path: p };
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) throw new BuildError('BUILD_CONTEXT_INVALID', `failed to read dockerfile: open ${p}: no such file or directory`, { path: p });
+    throw err;
+  }
+}
+
+/** Base image facts for the build checks, from the bases this build resolved (BuildKit checks with real configs). */
+async function baseImageInfo(ctx: ExecContext): Promise<(ref: string, platform: Platform) => BaseImageInfo | undefined> {
+  const known = new Map<string, BaseImageInfo>();
+  for (const i of ctx.plan.order) {
+    const base = ctx.plan.stages[i]!.base;
+    if (base.kind !== 'image') continue;
+    const st = await resolveBaseImage(ctx, base.ref, base.platform);
+    const c = st.config;
+    known.set(base.ref, {
+      platform: { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) },
+      ...(c.config.Env ? { env: c.config.Env } : {}),
+      ...(c.config.Shell ? { shell: c.config.Shell } : {}),
+    });
+  }
+  return (ref) => known.get(ref);
+}
+
+function unusedBuildArgs(ctx: ExecContext, df: ParsedDockerfile): string[] {
+  const declared = new Set(df.globalArgs.flatMap((a) => a.args.map((x) => x.key)));
+  const builtin = new Set<string>([...PROXY_ARGS, ...AUTOMATIC_PLATFORM_ARGS]);
+  return Object.keys(ctx.options.buildArgs ?? {}).filter((k) => !ctx.usedArgs.has(k) && !declared.has(k) && !builtin.has(k) && !k.startsWith('BUILDKIT_'));
+}
+
+/**
+ * `hoist build`: a Dockerfile and its context to an image in the store (and
+ * any other outputs), with BuildKit's semantics. Stages the target needs are
+ * built, independent ones at once; every layer step goes through the cache.
+ * A failure leaves no tag, mount or active snapshot behind.
+ */
+export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
+  const t0 = Date.now();
+  if (!fs.statSync(options.context, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new BuildError('BUILD_CONTEXT_INVALID', `unable to prepare context: path "${options.context}" not found`, { context: options.context });
+  }
+  const source = readDockerfile(options);
+  const df = parseDockerfile(source.text, { file: source.file });
+  const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+  const plan = planStages(df, { buildArgs: options.buildArgs ?? {}, ...(options.target ? { target: options.target } : {}), buildPlatform: hostPlatform(), targetPlatform: platform });
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const ignore = loadIgnoreFile(options.context, source.path);
+  const contextOps = createContextOps({ cacheDir: store.paths.cache });
+  const lease = await store.lease();
+  const ctx: ExecContext = {
+    store,
+    snapshotter: await selectSnapshotter(store.paths),
+    cache: new BuildCache(store.paths),
+    contextOps,
+    contextTree: { root: path.resolve(options.context), kind: 'context', ...(ignore.patterns.length > 0 ? { ignore: new IgnoreMatcher(ignore.patterns) } : {}) },
+    options,
+    df,
+    plan,
+    platform,
+    emit: emitter(options.onProgress),
+    stages: new Map(),
+    usedArgs: new Set(),
+    stats: { total: 0, cached: 0 },
+    signal: controller.signal,
+  };
+  try {
+    const check = checkDockerfile(df, {
+      buildArgs: options.buildArgs ?? {},
+      ...(options.target ? { target: options.target } : {}),
+      targetPlatform: platform,
+      ...(ctx.contextTree.ignore ? { ignoreMatcher: ctx.contextTree.ignore } : {}),
+      baseImage: await baseImageInfo(ctx),
+    });
+    const warnings: CheckWarning[] = [...check.warnings];
+    if (check.failed) throw checkFailure(check, df.file);
+    if (options.checkOnly) return { imageId: '' as BuildResult['imageId'], manifestDigest: '' as BuildResult['imageId'], tags: [], warnings, steps: { total: 0, cached: 0 } };
+    for (const i of plan.order) {
+      const p = buildStage(ctx, i);
+      p.catch(() => controller.abort(new Error('another stage failed')));
+      ctx.stages.set(i, p);
+    }
+    const settled = await Promise.allSettled([...ctx.stages.values()]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const target = await ctx.stages.get(plan.target)!;
+    const unused = unusedBuildArgs(ctx, df);
+    if (unused.length > 0) ctx.emit({ type: 'warning', message: `One or more build-args [${unused.join(' ')}] were not consumed` });
+    for (const w of warnings) ctx.emit({ type: 'warning', message: `${w.rule}: ${w.message}`, location: `${df.file}:${w.line}` });
+    const tags = (options.tags ?? []).map((t) => formatReference(parseReference(t)));
+    const written = await writeOutputs(ctx, target, tags);
+    ctx.emit({ type: 'build-done', imageId: written.id, tags, ms: Date.now() - t0 });
+    return { imageId: written.id, manifestDigest: written.manifest.digest, tags, warnings, steps: { ...ctx.stats } };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await contextOps.close().catch(() => undefined);
+    await lease.release();
+  }
+}

@@ -1,0 +1,85 @@
+import { BuildError } from '../../errors';
+import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions/instruction';
+import { withMount } from '../../snapshot/mount';
+import { resolveChown } from '../context/resolve-chown';
+import type { CopyRequest, SourceTree } from '../context/types';
+import { stageIndexOf } from '../plan/plan-stages';
+import { resolveBaseImage } from './base-image';
+import type { ExecContext } from './exec-context';
+import { ensureSnapshot, runLayerStep } from './layer-step';
+import type { StageState } from './stage-state';
+
+/** The history entry BuildKit writes for COPY/ADD. */
+function copyCreatedBy(ins: CopyInstruction | AddInstruction): string {
+  const parts: string[] = [ins.kind];
+  if (ins.kind === 'COPY' && ins.parents) parts.push('--parents');
+  if (ins.chown) parts.push(`--chown=${ins.chown.raw}`);
+  if (ins.chmod) parts.push(`--chmod=${ins.chmod.raw}`);
+  parts.push(...ins.sources);
+  for (const s of ins.sourceContents) parts.push(`<<${s.path}`);
+  parts.push(ins.dest);
+  return `${parts.join(' ')} # buildkit`;
+}
+
+/** The `--from` source: another stage's result or an image, as its top chainID (undefined: empty). */
+async function fromSource(ctx: ExecContext, from: string, stageIndex: number): Promise<{ chainId?: string; identity: string }> {
+  const i = stageIndexOf(ctx.df.stages, from, stageIndex);
+  let src: StageState;
+  if (i !== undefined) src = await ctx.stages.get(i)!;
+  else src = await resolveBaseImage(ctx, from, undefined);
+  await ensureSnapshot(ctx, src);
+  return { ...(src.chainId !== undefined ? { chainId: src.chainId } : {}), identity: src.chainId ?? 'scratch' };
+}
+
+/**
+ * COPY and ADD: the sources selected from the context (or a `--from` stage or
+ * image), copied into a snapshot of the stage's rootfs by the context module.
+ * The cache key is the content hash of what the context sources select (names,
+ * content, modes; not mtimes), or the `--from` tree's chainID.
+ */
+export async function dispatchCopy(
+  ctx: ExecContext,
+  st: StageState,
+  ins: CopyInstruction | AddInstruction,
+  stageIndex: number,
+  noCache: boolean,
+): Promise<boolean> {
+  if (ins.sourceContents.length > 0) throw new BuildError('BUILD_INSTRUCTION_INVALID', `${ins.kind} from a heredoc is not supported yet`, {});
+  if (ins.link) throw new BuildError('BUILD_INSTRUCTION_INVALID', `${ins.kind} --link is not supported yet`, {});
+  const req: CopyRequest = {
+    sources: ins.sources,
+    dest: ins.dest,
+    workdir: st.config.config.WorkingDir || '/',
+    ...(ins.chmod && 'octal' in ins.chmod ? { chmod: ins.chmod } : ins.chmod && 'symbolic' in ins.chmod ? { chmod: ins.chmod } : {}),
+    ...(ins.kind === 'COPY' && ins.parents ? { parents: true } : {}),
+    ...(ins.excludes.length > 0 ? { excludes: ins.excludes } : {}),
+    ...(ins.kind === 'ADD' ? { unpackArchives: ins.unpack ?? true, ...(ins.checksum !== undefined ? { checksum: ins.checksum } : {}) } : {}),
+    instruction: ins.kind,
+  };
+  const from = ins.kind === 'COPY' && ins.from !== undefined ? await fromSource(ctx, ins.from, stageIndex) : undefined;
+  const withTree = async <T>(fn: (tree: SourceTree) => Promise<T>): Promise<T> => {
+    if (from === undefined) return fn(ctx.contextTree);
+    if (from.chainId === undefined) return fn({ root: await emptyDir(), kind: 'stage' });
+    return withMount(await ctx.snapshotter.mounts(from.chainId), (root) => fn({ root, kind: 'stage' }));
+  };
+  const sources = from === undefined ? (await ctx.contextOps.hashSources(ctx.contextTree, req, ctx.signal)).digest : from.identity;
+  const { chmod, ...rest } = req;
+  return runLayerStep(ctx, st, {
+    createdBy: copyCreatedBy(ins),
+    key: { op: ins.kind.toLowerCase(), request: { ...rest, chmod: chmod?.raw }, chown: ins.chown?.raw, sources, from: from !== undefined },
+    noCache,
+    change: async (rootfs) => {
+      const owner = ins.chown ? resolveChown(rootfs, ins.chown) : undefined;
+      await withTree((tree) => ctx.contextOps.copyInto(tree, { ...req, ...(owner ? { owner } : {}) }, rootfs, ctx.signal));
+    },
+  });
+}
+
+let empty: string | undefined;
+async function emptyDir(): Promise<string> {
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  empty ??= await fs.mkdtemp(path.join(os.tmpdir(), 'hoist-empty-'));
+  return empty;
+}

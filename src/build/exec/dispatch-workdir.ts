@@ -1,0 +1,59 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { resolveInRoot } from '../../convert/read-in-root';
+import { resolveImageUser } from '../../convert/resolve-user';
+import { isErrno } from '../../errors';
+import type { WorkdirInstruction } from '../../dockerfile/instructions/instruction';
+import type { ExecContext } from './exec-context';
+import { runLayerStep } from './layer-step';
+import type { StageState } from './stage-state';
+
+/** BuildKit's NormalizeWorkdir: a relative path joins the current one; always absolute and clean. */
+export function normalizeWorkdir(current: string | undefined, next: string): string {
+  return path.posix.resolve('/', current || '/', next);
+}
+
+/** `mkdir -p` inside a rootfs (symlinks resolved in it), new directories 0755 and owned by `owner`. */
+export async function mkdirInRoot(rootfs: string, dir: string, owner: { uid: number; gid: number }): Promise<void> {
+  const target = resolveInRoot(rootfs, dir);
+  const missing: string[] = [];
+  for (let p = target; p !== rootfs && p.length > rootfs.length; p = path.dirname(p)) {
+    try {
+      await fs.lstat(p);
+      break;
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+      missing.unshift(p);
+    }
+  }
+  for (const p of missing) {
+    await fs.mkdir(p, { mode: 0o755 });
+    await fs.chmod(p, 0o755);
+    await fs.lchown(p, owner.uid, owner.gid);
+  }
+}
+
+/**
+ * WORKDIR: the config's WorkingDir, and (BuildKit's mkdir step) the directory
+ * created as the current USER when it is missing: a layer, or none when it
+ * already exists.
+ */
+export async function dispatchWorkdir(ctx: ExecContext, st: StageState, ins: WorkdirInstruction, noCache: boolean): Promise<boolean> {
+  const wd = normalizeWorkdir(st.config.config.WorkingDir, ins.path);
+  st.config.config.WorkingDir = wd;
+  if (wd === '/') {
+    st.config.history.push({ created_by: `WORKDIR ${wd}`, comment: 'buildkit.dockerfile.v0', empty_layer: true });
+    return false;
+  }
+  const user = st.config.config.User || undefined;
+  const cached = await runLayerStep(ctx, st, {
+    createdBy: `WORKDIR ${wd}`,
+    key: { op: 'mkdir', path: wd, user },
+    noCache,
+    change: async (rootfs) => {
+      const u = resolveImageUser(rootfs, user);
+      await mkdirInRoot(rootfs, wd, { uid: u.uid, gid: u.gid });
+    },
+  });
+  return cached;
+}

@@ -1,0 +1,37 @@
+import type { ParsedDockerfile } from '../../dockerfile/parse-dockerfile';
+import type { Platform } from '../../oci/platform';
+import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
+import type { Store } from '../../store/store';
+import type { BuildCache } from '../cache/build-cache';
+import type { ContextOps, SourceTree } from '../context/types';
+import type { BuildPlan } from '../plan/plan-stages';
+import type { ProgressListener } from '../../progress/events';
+import type { BuildOptions } from '../types';
+import type { StageState } from './stage-state';
+
+/** What every step of one build shares. */
+export interface ExecContext {
+  store: Store;
+  snapshotter: DirSnapshotter;
+  cache: BuildCache;
+  contextOps: ContextOps;
+  contextTree: SourceTree;
+  options: BuildOptions;
+  df: ParsedDockerfile;
+  plan: BuildPlan;
+  platform: Platform;
+  emit: ProgressListener;
+  /** each stage's result, started in dependency order */
+  stages: Map<number, Promise<StageState>>;
+  /** build args a stage declared (for the "not consumed" warning) */
+  usedArgs: Set<string>;
+  stats: { total: number; cached: number };
+  signal?: AbortSignal;
+}
+
+/** Whether `--no-cache` / `--no-cache-filter` turn the cache off for a stage. */
+export function cacheDisabled(ctx: ExecContext, stageName: string | undefined): boolean {
+  if (ctx.options.noCache) return true;
+  const filter = ctx.options.noCacheFilter ?? [];
+  return stageName !== undefined && filter.some((f) => f.toLowerCase() === stageName);
+}

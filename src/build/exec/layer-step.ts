@@ -1,0 +1,72 @@
+import type { ImageConfig, ImageManifest } from '../../oci/manifest';
+import { commitChange } from '../../snapshot/commit-change';
+import { unpackImage } from '../../snapshot/unpack-image';
+import { cacheKey, CACHE_SCHEMA, type CacheRecord } from '../cache/build-cache';
+import type { ExecContext } from './exec-context';
+import { addHistory } from './dispatch-meta';
+import type { StageState } from './stage-state';
+
+const unpacking = new WeakMap<ExecContext, Map<string, Promise<void>>>();
+
+/** Make sure the stage's top layer is an unpacked snapshot (cache hits and pulled bases may not be yet); once per chain and build. */
+export function ensureSnapshot(ctx: ExecContext, st: StageState): Promise<void> {
+  if (st.layers.length === 0 || st.chainId === undefined) return Promise.resolve();
+  let map = unpacking.get(ctx);
+  if (map === undefined) unpacking.set(ctx, (map = new Map()));
+  let p = map.get(st.chainId);
+  if (p === undefined) map.set(st.chainId, (p = unpack(ctx, st)));
+  return p;
+}
+
+async function unpack(ctx: ExecContext, st: StageState): Promise<void> {
+  const manifest = { schemaVersion: 2, config: st.layers[0]!.descriptor, layers: st.layers.map((l) => l.descriptor) } as ImageManifest;
+  const config = { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: st.layers.map((l) => l.diffId) } } as ImageConfig;
+  await unpackImage(ctx.store, ctx.snapshotter, { manifest, config }, ctx.signal ? { signal: ctx.signal } : {});
+}
+
+export interface LayerStep {
+  /** the history entry (`RUN /bin/sh -c make # buildkit`) */
+  createdBy: string;
+  /** everything the result depends on besides the parent rootfs: the cache key's input */
+  key: unknown;
+  noCache: boolean;
+  /** alter the mounted rootfs */
+  change: (rootfs: string) => Promise<void>;
+}
+
+async function usable(ctx: ExecContext, rec: CacheRecord): Promise<boolean> {
+  return rec.layer === undefined || (await ctx.store.content.has(rec.layer.descriptor.digest));
+}
+
+function apply(st: StageState, rec: CacheRecord, createdBy: string): void {
+  if (rec.layer !== undefined) {
+    st.layers.push({ descriptor: rec.layer.descriptor, diffId: rec.layer.diffId });
+    st.chainId = rec.layer.chainId;
+    st.layerCreated.set(st.config.history.length, rec.created);
+  }
+  addHistory(st, createdBy, rec.layer !== undefined);
+}
+
+/**
+ * A step that makes a layer: a cache hit reuses the recorded layer without
+ * doing the work; a miss runs `change` on a snapshot of the parent
+ * (`commitChange`) and records the result. Returns whether it was cached.
+ */
+export async function runLayerStep(ctx: ExecContext, st: StageState, step: LayerStep): Promise<boolean> {
+  const key = cacheKey(st.chainId, step.key);
+  if (!step.noCache) {
+    const rec = await ctx.cache.get(key);
+    if (rec !== undefined && (await usable(ctx, rec))) {
+      apply(st, rec, step.createdBy);
+      return true;
+    }
+  }
+  await ensureSnapshot(ctx, st);
+  const result = await commitChange(ctx.store.content, ctx.snapshotter, st.chainId, step.change, ctx.signal ? { signal: ctx.signal } : {});
+  const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: new Date().toISOString(), description: step.createdBy };
+  if (result.layer !== undefined && result.chainId !== undefined) {
+    rec.layer = { descriptor: result.layer.descriptor, diffId: result.layer.diffId, chainId: result.chainId };
+  }
+  apply(st, await ctx.cache.putIfAbsent(rec), step.createdBy);
+  return false;
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { BuildError, isErrno } from '../../errors';
+import { resolveInRoot } from '../../convert/read-in-root';
+import { resolveImageUser } from '../../convert/resolve-user';
+import { toRuntimeSpec } from '../../convert/runtime-spec/to-runtime-spec';
+import { run } from '../../runtime/run';
+
+export const BUILD_HOSTNAME = 'buildkitsandbox';
+
+export interface RunInRootfsOptions {
+  args: string[];
+  env: string[];
+  cwd: string;
+  /** the image's USER (`name`, `uid`, `name:group`, ...), resolved in the rootfs */
+  user?: string;
+  network: 'host' | 'none';
+  signal?: AbortSignal;
+  /** where the command's output goes as it comes (e.g. `stepLogStream`) */
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+/** Keeps the last lines of both streams for the error message, passing each chunk on to `sink`. */
+class OutputTail {
+  private readonly lines: string[] = [];
+  tap(sink: Writable | undefined): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        this.lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+        if (this.lines.length > 40) this.lines.splice(0, this.lines.length - 40);
+        if (sink === undefined) cb();
+        else sink.write(chunk, () => cb());
+      },
+    });
+  }
+  last(n: number): string[] {
+    return this.lines.slice(-n);
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return false;
+    throw err;
+  }
+}
+
+/**
+ * Mount targets runc creates when the image lacks them are stubs, not the
+ * command's work (BuildKit's MountStubsCleaner): remove each one that is still
+ * an empty file or directory, innermost first.
+ */
+async function removeStubs(created: string[]): Promise<void> {
+  for (const p of [...created].reverse()) {
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st?.isFile() && st.size === 0) await fs.rm(p, { force: true });
+    else if (st?.isDirectory()) await fs.rmdir(p).catch(() => undefined);
+  }
+}
+
+/**
+ * RUN: the command as a runc container on `rootfs` (a mounted, writable
+ * snapshot). The spec comes from convert's `toRuntimeSpec` (docker's defaults);
+ * /etc/hosts and /etc/resolv.conf are bound from files outside the rootfs, as
+ * BuildKit does, so they never enter the layer. A non-zero exit is
+ * BUILD_RUN_FAILED with the exit code and the last lines of output.
+ */
+export async function runInRootfs(rootfs: string, options: RunInRootfsOptions): Promise<void> {
+  const bundle = await fs.mkdtemp(path.join(os.tmpdir(), 'hoist-run-'));
+  try {
+    const stubs: string[] = [];
+    for (const p of ['/etc', '/etc/hosts', '/etc/resolv.conf']) if (!(await exists(resolveInRoot(rootfs, p)))) stubs.push(resolveInRoot(rootfs, p));
+    await fs.writeFile(path.join(bundle, 'hosts'), `127.0.0.1\tlocalhost ${BUILD_HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+    await fs.writeFile(path.join(bundle, 'resolv.conf'), await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+    const user = resolveImageUser(rootfs, options.user);
+    const spec = toRuntimeSpec(
+      { architecture: '', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Env: options.env, WorkingDir: options.cwd } },
+      {
+        entrypoint: options.args,
+        cmd: [],
+        user,
+        cwd: options.cwd,
+        hostname: BUILD_HOSTNAME,
+        network: options.network,
+        etcFiles: { hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') },
+      },
+    );
+    spec.root = { path: rootfs };
+    await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    const tail = new OutputTail();
+    const id = `hoist-build-${randomBytes(6).toString('hex')}`;
+    const res = await run(id, { bundle }, { stdin: 'ignore', stdout: tail.tap(options.stdout), stderr: tail.tap(options.stderr), ...(options.signal ? { signal: options.signal } : {}) });
+    await removeStubs(stubs);
+    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
+    if (res.status !== 0) {
+      const last = tail.last(20);
+      throw new BuildError(
+        'BUILD_RUN_FAILED',
+        `process "${options.args.join(' ')}" did not complete successfully: exit code: ${res.status}${last.length > 0 ? `\n${last.join('\n')}` : ''}`,
+        { exitCode: res.status, args: options.args },
+      );
+    }
+  } finally {
+    await fs.rm(bundle, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,32 @@
+import { BuildError } from '../../errors';
+import type { BuildOutput } from '../types';
+
+/**
+ * docker's `--output` forms: `type=docker|oci|local|image,dest=PATH` (CSV), or
+ * a bare PATH meaning `type=local,dest=PATH`.
+ */
+export function parseOutputSpec(spec: string): BuildOutput {
+  if (!spec.includes('=')) {
+    if (spec === '' || spec === '-') throw new BuildError('BUILD_OUTPUT_INVALID', `--output ${JSON.stringify(spec)}: give a directory, or type=…,dest=…`, { spec });
+    return { type: 'local', dest: spec };
+  }
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new BuildError('BUILD_OUTPUT_INVALID', `invalid --output field ${JSON.stringify(part)} in ${JSON.stringify(spec)}: want key=value`, { spec });
+    fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
+  }
+  const type = fields.get('type') ?? 'local';
+  const dest = fields.get('dest');
+  switch (type) {
+    case 'image':
+      return { type: 'image' };
+    case 'docker':
+    case 'oci':
+    case 'local':
+      if (dest === undefined || dest === '') throw new BuildError('BUILD_OUTPUT_INVALID', `--output type=${type} needs dest=PATH`, { spec });
+      return { type, dest };
+    default:
+      throw new BuildError('BUILD_OUTPUT_INVALID', `unsupported --output type ${JSON.stringify(type)} (docker, oci, local, image)`, { spec });
+  }
+}

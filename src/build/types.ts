@@ -1,0 +1,58 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from '../oci/digest';
+import type { CheckWarning } from '../dockerfile/checks/linter';
+import type { BuildEvent, ProgressListener } from '../progress/events';
+
+export type { BuildEvent };
+
+/** Where a build's result goes besides (or instead of) the store's tags. */
+export type BuildOutput =
+  | { type: 'image' }
+  | { type: 'docker'; dest: string }
+  | { type: 'oci'; dest: string }
+  | { type: 'local'; dest: string };
+
+export interface BuildOptions {
+  /** the context directory (a `-` context is unpacked to a temp dir by the caller) */
+  context: string;
+  /** the Dockerfile: a path (default CONTEXT/Dockerfile) ... */
+  dockerfile?: string;
+  /** ... or its text (`-f -`, or a bare Dockerfile on stdin) */
+  dockerfileText?: string;
+  /** full or familiar references (`app`, `reg:5000/app:1`) */
+  tags?: string[];
+  buildArgs?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  /** stages whose steps never hit the cache */
+  noCacheFilter?: string[];
+  /** resolve FROM images in their registry even when the store has them */
+  pull?: boolean;
+  /** RUN's network (default host: no bridge is set up here; see docs/build.md) */
+  network?: 'host' | 'none';
+  labels?: Record<string, string>;
+  /** the target platform (default the host's; only the host's can RUN) */
+  platform?: string;
+  outputs?: BuildOutput[];
+  /** only run the build checks */
+  checkOnly?: boolean;
+  signal?: AbortSignal;
+  /** build steps, and the transfers of base images pulled for it */
+  onProgress?: ProgressListener;
+  /** registry client settings for FROM pulls */
+  insecureRegistries?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** stdin for a `-` context (a tar) — read by the CLI, not here */
+  stdin?: Readable;
+}
+
+export interface BuildResult {
+  /** the image ID (config digest) */
+  imageId: Digest;
+  manifestDigest: Digest;
+  /** full normalised references tagged */
+  tags: string[];
+  warnings: CheckWarning[];
+  /** steps done and steps served from the cache */
+  steps: { total: number; cached: number };
+}

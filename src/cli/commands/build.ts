@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError } from '../../errors';
+import type { BuildOptions } from '../../build';
+import { createProgressRenderer, RENDER_MODES, type RenderMode } from '../render/progress-renderer';
+import { lazy } from '../lazy';
+import { action, collect, type CommandModule } from '../command';
+import { prepareStdinContext } from './build-stdin';
+
+interface BuildFlags {
+  tag: string[];
+  file?: string;
+  buildArg: string[];
+  target?: string;
+  cache?: boolean;
+  noCacheFilter: string[];
+  pull?: boolean;
+  network?: string;
+  label: string[];
+  platform?: string;
+  progress?: string;
+  quiet?: boolean;
+  iidfile?: string;
+  output: string[];
+  check?: boolean;
+  insecureRegistry: string[];
+}
+
+/** `K=V`, or `K` alone: the value from the environment (docker's rule; unset means not given). */
+function parseBuildArgs(list: string[], env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq === 0) throw new UsageError('USAGE', `invalid --build-arg ${JSON.stringify(item)}: want KEY=VALUE`);
+    if (eq > 0) out[item.slice(0, eq)] = item.slice(eq + 1);
+    else if (env[item] !== undefined) out[item] = env[item] as string;
+  }
+  return out;
+}
+
+function parseLabels(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    out[eq < 0 ? item : item.slice(0, eq)] = eq < 0 ? '' : item.slice(eq + 1);
+  }
+  return out;
+}
+
+export const buildCommand: CommandModule = {
+  register(program, ctx, setExit) {
+    program
+      .command('build')
+      .description('Build an image from a Dockerfile (BuildKit semantics, runc for RUN)')
+      .argument('<context>', 'context directory, or - (a tar archive or a Dockerfile on stdin)')
+      .option('-t, --tag <name>', 'name and optionally a tag (name:tag); repeatable', collect, [])
+      .option('-f, --file <path>', 'the Dockerfile (default: CONTEXT/Dockerfile; - reads it from stdin)')
+      .option('--build-arg <k=v>', 'set a build-time variable; repeatable', collect, [])
+      .option('--target <stage>', 'build this stage (and what it needs) only')
+      .option('--no-cache', 'do not use the cache when building')
+      .option('--no-cache-filter <stage>', 'do not cache the steps of this stage; repeatable', collect, [])
+      .option('--pull', 'always pull base images from their registry')
+      .option('--network <mode>', 'RUN network: host (default) or none')
+      .option('--label <k=v>', 'set metadata on the image; repeatable', collect, [])
+      .option('--platform <platform>', 'target platform (os/arch[/variant]); RUN runs only the host platform')
+      .option('--progress <type>', 'auto, tty, plain, json or quiet', 'auto')
+      .option('-q, --quiet', 'print only the image ID')
+      .option('--iidfile <file>', 'write the image ID to the file')
+      .option('-o, --output <spec>', 'type=docker|oci|local,dest=PATH (or a directory); repeatable', collect, [])
+      .option('--check', 'only run the build checks')
+      .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
+      .action(
+        action(setExit, async (contextArg: string, flags: BuildFlags) => {
+          const { build, parseOutputSpec } = lazy.build();
+          if (!(RENDER_MODES as readonly string[]).includes(flags.progress ?? 'auto')) {
+            throw new UsageError('USAGE', `--progress must be one of ${RENDER_MODES.join(', ')}, not ${JSON.stringify(flags.progress)}`);
+          }
+          if (flags.network !== undefined && flags.network !== 'host' && flags.network !== 'none') {
+            throw new UsageError('USAGE', `--network must be host or none, not ${JSON.stringify(flags.network)}`);
+          }
+          const cleanup: string[] = [];
+          try {
+            const options: BuildOptions = {
+              context: path.resolve(ctx.cwd, contextArg),
+              tags: flags.tag,
+              buildArgs: parseBuildArgs(flags.buildArg, ctx.env),
+              labels: parseLabels(flags.label),
+              outputs: flags.output.map((o) => {
+                const out = parseOutputSpec(o);
+                return out.type === 'image' ? out : { ...out, dest: path.resolve(ctx.cwd, out.dest) };
+              }),
+              noCache: flags.cache === false,
+              noCacheFilter: flags.noCacheFilter,
+              signal: ctx.signal,
+              env: ctx.env,
+              ...(flags.pull ? { pull: true } : {}),
+              ...(flags.target ? { target: flags.target } : {}),
+              ...(flags.network ? { network: flags.network as 'host' | 'none' } : {}),
+              ...(flags.platform ? { platform: flags.platform } : {}),
+              ...(flags.check ? { checkOnly: true } : {}),
+              ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
+            };
+            if (contextArg === '-') {
+              if (flags.file === '-') throw new UsageError('USAGE', 'the context and the Dockerfile cannot both come from stdin');
+              const prepared = await prepareStdinContext(ctx.stdin, fs.mkdtempSync(path.join(os.tmpdir(), 'hoist-context-')), ctx.signal);
+              cleanup.push(path.dirname(prepared.dir));
+              options.context = prepared.dir;
+              if (prepared.dockerfileText !== undefined) options.dockerfileText = prepared.dockerfileText;
+            }
+            if (flags.file === '-') options.dockerfileText = await readAll(ctx.stdin);
+            else if (flags.file !== undefined && options.dockerfileText === undefined) options.dockerfile = path.resolve(ctx.cwd, flags.file);
+            const quiet = flags.quiet === true || flags.progress === 'quiet';
+            const renderer = createProgressRenderer({ out: ctx.stderr, mode: quiet ? 'quiet' : (flags.progress as RenderMode), debug: ctx.debug });
+            options.onProgress = renderer.onEvent;
+            let res;
+            try {
+              res = await build(await ctx.openStore(), options);
+            } finally {
+              renderer.close();
+            }
+            if (flags.check) {
+              for (const w of res.warnings) ctx.stdout.write(`${w.rule}: ${w.message} (line ${w.line})\n`);
+              return res.warnings.length > 0 ? 1 : 0;
+            }
+            if (flags.iidfile) fs.writeFileSync(path.resolve(ctx.cwd, flags.iidfile), res.imageId);
+            if (quiet) ctx.stdout.write(`${res.imageId}\n`);
+            return 0;
+          } finally {
+            for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
+          }
+        }),
+      );
+  },
+};
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
+    size += b.length;
+    if (size > 16 << 20) throw new UsageError('USAGE', 'the Dockerfile on stdin is larger than 16 MiB');
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

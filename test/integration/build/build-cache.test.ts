@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { skipWith } from '../../helpers/capabilities';
+import { runHoist, spawnHoist, collect } from '../../helpers/hoist-cli';
+import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
+import { tmpDir } from '../../helpers/tmp';
+import { activeSnapshots, buildOk, cachedSteps, imageId, makeContext } from './build-helpers';
+
+const DOCKERFILE = `FROM base AS deps
+WORKDIR /app
+COPY lib.txt ./
+RUN cat lib.txt > /app/deps.out
+
+FROM base
+ARG LATE=one
+WORKDIR /app
+COPY --from=deps /app/deps.out ./
+COPY main.txt ./
+RUN cat deps.out main.txt > all.out && echo "late=$LATE" >> all.out
+CMD ["cat", "/app/all.out"]
+`;
+
+describe('hoist build: the cache', function () {
+  this.timeout(180_000);
+  let root: string;
+  let ctxDir: string;
+
+  before(async function () {
+    const why = await runtimeUnavailable();
+    if (why) skipWith(this, why);
+    root = tmpDir('hoist-build-cache-');
+    await loadBusybox(root, 'base:latest');
+    ctxDir = makeContext({ Dockerfile: DOCKERFILE, 'lib.txt': 'lib v1\n', 'main.txt': 'main v1\n' });
+  });
+
+  it('a no-op rebuild hits every step and gives the same image ID', async () => {
+    const first = await buildOk(root, ['-t', 'app', ctxDir]);
+    assert.deepEqual(cachedSteps(first.stderr), []);
+    const id1 = await imageId(root, 'app');
+    const second = await buildOk(root, ['-t', 'app', ctxDir]);
+    assert.equal(cachedSteps(second.stderr).length, 7, second.stderr);
+    assert.equal(await imageId(root, 'app'), id1);
+    const out = await runHoist(['run', '--rm', 'app'], { root });
+    assert.equal(out.stdout, 'lib v1\nmain v1\nlate=one\n');
+  });
+
+  it("touching a file's mtime alone still hits", async () => {
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(ctxDir, 'main.txt'), later, later);
+    const r = await buildOk(root, ['-t', 'app', ctxDir]);
+    assert.equal(cachedSteps(r.stderr).length, 7, r.stderr);
+  });
+
+  it('editing one file invalidates exactly the steps that read it and what follows', async () => {
+    fs.writeFileSync(path.join(ctxDir, 'main.txt'), 'main v2\n');
+    const r = await buildOk(root, ['-t', 'app', ctxDir]);
+    const cached = cachedSteps(r.stderr);
+    assert.deepEqual(
+      cached.map((c) => c.replace(/^\[\S+ \d\/\d\] /, '')).sort(),
+      ['COPY --from=deps /app/deps.out ./', 'COPY lib.txt ./', 'RUN cat lib.txt > /app/deps.out', 'WORKDIR /app', 'WORKDIR /app'],
+    );
+    const out = await runHoist(['run', '--rm', 'app'], { root });
+    assert.equal(out.stdout, 'lib v1\nmain v2\nlate=one\n');
+  });
+
+  it('a build arg used only in a later stage keeps the earlier steps', async () => {
+    const r = await buildOk(root, ['-t', 'app', '--build-arg', 'LATE=two', ctxDir]);
+    const cached = cachedSteps(r.stderr).map((c) => c.replace(/^\[\S+ \d\/\d\] /, ''));
+    assert.ok(cached.includes('RUN cat lib.txt > /app/deps.out'), r.stderr);
+    assert.ok(cached.includes('COPY main.txt ./'), r.stderr);
+    assert.ok(!cached.some((c) => c.startsWith('RUN cat deps.out')), r.stderr);
+    const out = await runHoist(['run', '--rm', 'app'], { root });
+    assert.equal(out.stdout, 'lib v1\nmain v2\nlate=two\n');
+  });
+
+  it('two builds on one store at once both succeed and agree', async () => {
+    const ctx2 = makeContext({ Dockerfile: DOCKERFILE.replace('late=', 'concurrent late='), 'lib.txt': 'lib v1\n', 'main.txt': 'main v3\n' });
+    const [a, b] = await Promise.all([
+      collect(spawnHoist(['build', '--progress', 'plain', '-t', 'c1', ctx2], { root })),
+      collect(spawnHoist(['build', '--progress', 'plain', '-t', 'c2', ctx2], { root })),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(await imageId(root, 'c1'), await imageId(root, 'c2'));
+    assert.deepEqual(activeSnapshots(root), []);
+  });
+
+  it('--no-cache runs every step again', async () => {
+    const r = await buildOk(root, ['--no-cache', '-t', 'app', ctxDir]);
+    assert.deepEqual(cachedSteps(r.stderr), []);
+  });
+
+  it('cache records survive prune while they reach their layers, and prune --all drops them', async () => {
+    let r = await runHoist(['prune'], { root });
+    assert.equal(r.code, 0, r.stderr);
+    const again = await buildOk(root, ['-t', 'app', ctxDir]);
+    assert.equal(cachedSteps(again.stderr).length, 7, again.stderr);
+    r = await runHoist(['prune', '--all'], { root });
+    assert.equal(r.code, 0, r.stderr);
+    const cold = await buildOk(root, ['-t', 'app2', ctxDir]);
+    assert.deepEqual(cachedSteps(cold.stderr), []);
+  });
+});
