@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { resolveInRoot } from '../../convert/read-in-root';
-import { resolveImageUser } from '../../convert/resolve-user';
+import { resolveUser } from '../../convert/user/resolve-user';
 import { isErrno } from '../../errors';
 import type { WorkdirInstruction } from '../../dockerfile/instructions/instruction';
 import type { ExecContext } from './exec-context';
@@ -51,7 +51,7 @@ export async function dispatchWorkdir(ctx: ExecContext, st: StageState, ins: Wor
     key: { op: 'mkdir', path: wd, user },
     noCache,
     change: async (rootfs) => {
-      const u = resolveImageUser(rootfs, user);
+      const u = resolveUser(rootfs, user);
       await mkdirInRoot(rootfs, wd, { uid: u.uid, gid: u.gid });
     },
   });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { BuildError, isErrno } from '../../errors';
 import { resolveInRoot } from '../../convert/read-in-root';
-import { resolveImageUser } from '../../convert/resolve-user';
+import { resolveUser } from '../../convert/user/resolve-user';
 import { toRuntimeSpec } from '../../convert/runtime-spec/to-runtime-spec';
 import { run } from '../../runtime/run';
 
@@ -79,7 +79,7 @@ export async function runInRootfs(rootfs: string, options: RunInRootfsOptions): 
     for (const p of ['/etc', '/etc/hosts', '/etc/resolv.conf']) if (!(await exists(resolveInRoot(rootfs, p)))) stubs.push(resolveInRoot(rootfs, p));
     await fs.writeFile(path.join(bundle, 'hosts'), `127.0.0.1\tlocalhost ${BUILD_HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
     await fs.writeFile(path.join(bundle, 'resolv.conf'), await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
-    const user = resolveImageUser(rootfs, options.user);
+    const user = resolveUser(rootfs, options.user);
     const spec = toRuntimeSpec(
       { architecture: '', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Env: options.env, WorkingDir: options.cwd } },
       {
