@@ -7,6 +7,7 @@ export { TarPackStream, packEntries, type PackOptions } from './tar/pack-stream'
 export { readTar, type EntryHandler, type EntrySink, type ReadTarOptions, type ReadTarResult } from './tar/tar-reader';
 export { encodeHeader } from './tar/encode-header';
 export { decodeHeader, isZeroBlock } from './tar/decode-header';
+export { writeTar, type TarEntry } from './tar/write-tar';
 export type { TarHeader, EntryType } from './tar/tar-header';
 export { writeLayer, writeLayers, type WriteLayerOptions, type LayerWriteResult } from './write-layer';
 export { applyLayer, type ApplyOptions, type ApplyResult } from './apply/apply-layer';

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import * as tar from 'tar-stream';
-import { ImageError, throwIfAborted } from '../../errors';
+import { ImageError, isHoistError } from '../../errors';
+import { readTar, type EntrySink, type TarHeader } from '../../layer';
 import { Digester, parseDigest, type Digest } from '../../oci/digest';
-import { CONFIG_MAX_BYTES, readCapped } from '../../stream/read-capped';
+import { CONFIG_MAX_BYTES } from '../../stream/read-capped';
 import type { ContentStore } from '../../store';
 
 /** A file of the archive that went into the store as a blob. */
@@ -92,10 +93,47 @@ async function ingestBlob(store: ContentStore, entry: Readable, size: number, ex
   }
 }
 
+/** A member's body into the store: a sink for the tar reader, the blob once it ends. */
+class BlobSink implements EntrySink {
+  private readonly pass = new PassThrough({ highWaterMark: 1024 * 1024 });
+  readonly ingesting: Promise<IngestedBlob>;
+
+  constructor(store: ContentStore, header: TarHeader, expected: Digest | undefined, signal: AbortSignal | undefined) {
+    // fail() may destroy the body before ingestBlob's pipeline listens to it
+    this.pass.on('error', () => undefined);
+    this.ingesting = ingestBlob(store, this.pass, header.size, expected, signal);
+    this.ingesting.catch(() => undefined); // awaited by end() or fail()
+  }
+
+  async data(chunk: Buffer): Promise<void> {
+    // a store that fails (size, digest, disk) ends the read at once, not after the member
+    if (!this.pass.write(chunk)) await Promise.race([once(this.pass, 'drain'), this.ingesting]);
+  }
+
+  async end(): Promise<void> {
+    this.pass.end();
+    await this.ingesting;
+  }
+
+  /** The archive failed mid-member: the writer aborts, the store keeps nothing of it. */
+  async fail(err: Error): Promise<void> {
+    this.pass.destroy(err);
+    await this.ingesting.catch(() => undefined);
+  }
+}
+
+/** A small document's body, in memory (its size was checked against the cap from its header). */
+function smallSink(onEnd: (data: Buffer) => void): EntrySink {
+  const parts: Buffer[] = [];
+  return { data: (chunk) => void parts.push(Buffer.from(chunk)), end: () => onEnd(Buffer.concat(parts)) };
+}
+
 /**
- * Stream every member of an image archive: blobs and layer tars into the
- * store (verified, committed), small documents into memory (capped), links
- * recorded. `onBlob` sees each committed blob (for rollback bookkeeping).
+ * Stream every member of an image archive through layer/tar's strict reader:
+ * blobs and layer tars into the store (verified, committed), small documents
+ * into memory (capped), links recorded. `onBlob` sees each committed blob
+ * (for rollback bookkeeping). A truncated archive, or bytes after its
+ * end-of-archive marker, is ARCHIVE_INVALID (the reader's code in `cause`).
  */
 export async function ingestArchive(
   store: ContentStore,
@@ -103,59 +141,42 @@ export async function ingestArchive(
   options: { signal?: AbortSignal; onBlob?: (b: IngestedBlob) => void } = {},
 ): Promise<IngestedArchive> {
   const out: IngestedArchive = { blobs: new Map(), small: new Map(), links: new Map() };
-  const extract = tar.extract();
-  let feedError: unknown;
-  // A failing feed (truncated or corrupt input) must stop the member being
-  // read too: tar-stream does not always end it, and its reader would wait forever.
-  const feedAbort = new AbortController();
-  // AbortSignal.any arrived in Node 20.3; before it, the caller's signal is checked between members only
-  const signal =
-    options.signal && typeof AbortSignal.any === 'function' ? AbortSignal.any([options.signal, feedAbort.signal]) : feedAbort.signal;
-  // never left rejected without a handler: the error is kept and rethrown below
-  const feeding = pipeline(input, extract).catch((err: unknown) => {
-    feedError = err;
-    feedAbort.abort(err);
-    extract.destroy(err as Error);
-  });
-  const feedFailed = new Promise<never>((_, reject) => feedAbort.signal.addEventListener('abort', () => reject(feedAbort.signal.reason)));
-  feedFailed.catch(() => undefined);
-  let sawEntry = false;
+  let current: BlobSink | undefined;
+  let entries: number;
   try {
-    for await (const entry of extract) {
-      throwIfAborted(options.signal);
-      sawEntry = true;
-      const h = entry.header;
-      const name = cleanMemberPath(h.name);
-      if (h.type === 'symlink' || h.type === 'link') {
-        const target = h.type === 'symlink' ? path.posix.join(path.posix.dirname(name), h.linkname ?? '') : (h.linkname ?? '');
-        out.links.set(name, cleanMemberPath(target));
-        entry.resume();
-      } else if (h.type === 'file' || h.type === 'contiguous-file') {
-        const m = BLOB_PATH.exec(name);
-        if (m === null && SMALL_FILE.test(name) && (h.size ?? 0) <= CONFIG_MAX_BYTES) {
-          const small = readCapped(entry as unknown as Readable, CONFIG_MAX_BYTES, `archive member ${name}`);
-          out.small.set(name, await Promise.race([small, feedFailed]));
-        } else {
-          const blob = await ingestBlob(store, entry as unknown as Readable, h.size ?? 0, m ? parseDigest(`sha256:${m[1]}`) : undefined, signal);
-          out.blobs.set(name, blob);
-          options.onBlob?.(blob);
+    ({ entries } = await readTar(
+      input,
+      (h) => {
+        const name = cleanMemberPath(h.name);
+        if (h.type === 'symlink' || h.type === 'link') {
+          const target = h.type === 'symlink' ? path.posix.join(path.posix.dirname(name), h.linkname ?? '') : (h.linkname ?? '');
+          out.links.set(name, cleanMemberPath(target));
+          return undefined;
         }
-      } else {
-        entry.resume();
-      }
-    }
-    await feeding;
-    if (feedError !== undefined) throw feedError;
-  } catch (caught) {
-    // the feed's own failure, if it came first (destroying extract below fails it too)
-    const feedFirst = feedError;
-    extract.destroy();
-    await feeding;
-    throwIfAborted(options.signal);
-    const err = feedFirst ?? caught;
-    if ((err as { code?: string }).code !== undefined && (err as { isHoistError?: boolean }).isHoistError) throw err;
-    throw new ImageError('ARCHIVE_INVALID', `cannot read the image archive: ${(err as Error).message}`, {}, { cause: err });
+        if (h.type !== 'file') return undefined;
+        const m = BLOB_PATH.exec(name);
+        if (m === null && SMALL_FILE.test(name) && h.size <= CONFIG_MAX_BYTES) return smallSink((data) => out.small.set(name, data));
+        const sink = new BlobSink(store, h, m ? parseDigest(`sha256:${m[1]}`) : undefined, options.signal);
+        current = sink;
+        return {
+          data: (chunk) => sink.data(chunk),
+          end: async () => {
+            await sink.end();
+            current = undefined;
+            const blob = await sink.ingesting;
+            out.blobs.set(name, blob);
+            options.onBlob?.(blob);
+          },
+        };
+      },
+      options.signal ? { signal: options.signal } : {},
+    ));
+  } catch (err) {
+    await current?.fail(err as Error);
+    if (isHoistError(err) && !err.code.startsWith('LAYER_')) throw err;
+    const why = isHoistError(err, 'LAYER_TAR_TRUNCATED') ? `it is truncated at byte ${String(err.details.offset)} (no end-of-archive marker)` : (err as Error).message;
+    throw new ImageError('ARCHIVE_INVALID', `cannot read the image archive: ${why}`, {}, { cause: err });
   }
-  if (!sawEntry) throw new ImageError('ARCHIVE_INVALID', 'the image archive is empty (no tar members)', {});
+  if (entries === 0) throw new ImageError('ARCHIVE_INVALID', 'the image archive is empty (no tar members)', {});
   return out;
 }

@@ -100,6 +100,22 @@ describe('hoist load: bad input leaves the store unchanged', function () {
     await expectFailure(cut, /corrupt gzip stream: unexpected end of file/);
   });
 
+  it('an archive cut at a member boundary (no end-of-archive marker) is truncated, not complete', async () => {
+    const whole = path.join(work, 'whole.tar');
+    await writeTar(whole, [...(await readTar(good))].map(([name, data]) => ({ name, data })));
+    const data = fs.readFileSync(whole);
+    assert.ok(data.subarray(-1024).equals(Buffer.alloc(1024)), 'the helper ends the archive with two zero blocks');
+    const cut = path.join(work, 'no-marker.tar');
+    fs.writeFileSync(cut, data.subarray(0, -1024));
+    await expectFailure(cut, /cannot read the image archive: .*truncated/);
+  });
+
+  it('bytes after the end-of-archive marker', async () => {
+    const trailing = path.join(work, 'trailing.tar');
+    fs.writeFileSync(trailing, Buffer.concat([fs.readFileSync(good), Buffer.from('not part of the archive')]));
+    await expectFailure(trailing, /cannot read the image archive: non-zero data follows the end-of-archive marker/);
+  });
+
   it('an archive whose manifest.json names a missing layer', async () => {
     const members = await readTar(good);
     const dm = JSON.parse(members.get('manifest.json')!.toString());
