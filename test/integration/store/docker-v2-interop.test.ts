@@ -12,7 +12,7 @@ import { pullImage, pushImage } from '../../../src/registry';
 import { prune, setTag, Store } from '../../../src/store';
 import { requireCommands } from '../../helpers/capabilities';
 import { buildTestImage } from '../../helpers/registry-image';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { tmpDir } from '../../helpers/tmp';
 import { tagEntry } from './store-checks';
 
@@ -31,10 +31,7 @@ describe('store: images a registry serves as Docker v2 manifests are readable by
   let registryDigest: string;
 
   before(async function () {
-    if (!hasRegistry()) {
-      console.log('      skipped: needs docker-registry');
-      this.skip();
-    }
+    requireRegistry(this);
     requireCommands(this, 'skopeo', 'umoci');
     reg = await startRegistry();
     const src = await Store.open(tmpDir());

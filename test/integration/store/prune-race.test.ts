@@ -10,7 +10,7 @@ import { MediaType } from '../../../src/oci/media-types';
 import { pullImage, pushImage } from '../../../src/registry';
 import { prune, removeTag, setTag, Store, writeBlobBytes } from '../../../src/store';
 import { buildTestImage, taggedDescriptor } from '../../helpers/registry-image';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { tmpDir } from '../../helpers/tmp';
 import { assertTagComplete } from './store-checks';
 
@@ -61,10 +61,7 @@ describe('store: prune racing pull, load, tag and build', function () {
   let reg: RegistryServer;
 
   before(async function () {
-    if (!hasRegistry()) {
-      console.log('      skipped: needs docker-registry');
-      this.skip();
-    }
+    requireRegistry(this);
     reg = await startRegistry();
   });
   after(async () => {
