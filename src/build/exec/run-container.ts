@@ -8,6 +8,7 @@ import { resolveInRoot } from '../../convert/read-in-root';
 import { resolveUser } from '../../convert/user/resolve-user';
 import { toRuntimeSpec } from '../../convert/runtime-spec/to-runtime-spec';
 import { run } from '../../runtime/run';
+import { goQuote } from './go-format';
 
 export const BUILD_HOSTNAME = 'buildkitsandbox';
 
@@ -103,7 +104,7 @@ export async function runInRootfs(rootfs: string, options: RunInRootfsOptions): 
       const last = tail.last(20);
       throw new BuildError(
         'BUILD_RUN_FAILED',
-        `process "${options.args.join(' ')}" did not complete successfully: exit code: ${res.status}${last.length > 0 ? `\n${last.join('\n')}` : ''}`,
+        `process ${goQuote(options.args.join(' '))} did not complete successfully: exit code: ${res.status}${last.length > 0 ? `\n${last.join('\n')}` : ''}`,
         { exitCode: res.status, args: options.args },
       );
     }
