@@ -165,6 +165,7 @@ export const CODES = {
   CONVERT_LXC_OVERLAY_TOO_DEEP: { kind: 'failed-precondition', meaning: "the image's lowerdir list is longer than the kernel's mount-option limit" },
   CONVERT_ROOTFS_UNMAPPED_ID: { kind: 'failed-precondition', meaning: 'a file in the image is owned by a uid or gid that the id map does not cover' },
   CONVERT_INCUS_TOOL_MISSING: { kind: 'failed-precondition', meaning: 'writing the Incus/LXD image tarball needs xz (Debian package xz-utils), which is not installed' },
+  CONVERT_LXC_PATH_UNREACHABLE: { kind: 'failed-precondition', meaning: "an unprivileged container's root cannot search the lxcpath or a directory above it (chmod o+x or an ACL fixes it)" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof CODES;

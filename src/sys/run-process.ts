@@ -20,6 +20,9 @@ export interface ProcessOptions {
   stderr?: 'capture' | 'ignore' | 'inherit' | Writable;
   /** a process group of its own (a terminal's Ctrl-C then reaches only us) */
   detached?: boolean;
+  /** run as this uid / gid, with no supplementary groups (needs root) */
+  uid?: number;
+  gid?: number;
   /** called once the child exists (to forward signals to it) */
   onSpawn?: (child: ChildProcess) => void;
 }
@@ -61,6 +64,8 @@ export function runProcess(argv: readonly string[], options: ProcessOptions = {}
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
       ...(options.killSignal !== undefined ? { killSignal: options.killSignal } : {}),
       ...(options.detached === true ? { detached: true } : {}),
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

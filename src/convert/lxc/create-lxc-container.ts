@@ -15,6 +15,7 @@ import { applyImageRootfs } from '../rootfs/apply-image-rootfs';
 import { mapId, type IdMap } from '../rootfs/id-map';
 import { lxcOverlayPath, overlayMount, overlayRootfs } from '../rootfs/overlay-rootfs';
 import { writeFileInRoot } from '../rootfs/write-in-root';
+import { checkLxcpathReachable } from './check-lxcpath';
 import { chooseLxcCommand, type LxcCommand, type LxcMode } from './lxc-command';
 import { lxcArchOf, renderLxcConfig, toLxcConfig, type LxcNetwork, type LxcVolume } from './lxc-config';
 import { encodeLxcCommand } from './lxc-quote';
@@ -58,7 +59,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Write `LXCPATH/NAME/{config,rootfs}` (+ `volumes/`, and `olwork/` for an
  * overlay rootfs) for an image. Everything is built in a temp dir beside it
  * and renamed into place at the end, so a failure leaves no container.
- * Steps: check name, command and config (cheap, before any copy); rootfs
+ * Steps: check name, command and config (cheap, before any copy), and for
+ * an unprivileged container that its root can reach the lxcpath; rootfs
  * (copy: layers applied, shifted when unprivileged; overlay: the store's
  * layers + an upper dir); in the rootfs view: the user (passwd/group read only
  * inside it), /etc/hostname, /etc/hosts, /etc/resolv.conf, volumes seeded from
@@ -87,11 +89,12 @@ export async function createLxcContainer(
     throw new ConvertError('CONVERT_LXC_EXISTS', `container ${o.name} already exists in ${lxcpath} (use --force to replace it)`, { name: o.name, lxcpath });
   }
   const cc = image.config.config;
+  const root = { uid: mapId(o.idMap ?? [], 0) ?? 0, gid: mapId(o.idMap ?? [], 0) ?? 0 };
   const early = chooseLxcCommand(cc, o.mode, true); // fails fast on no command; NO_INIT needs the rootfs
   encodeLxcCommand(early.argv);
-  await fs.mkdir(lxcpath, { recursive: true, mode: 0o755 });
+  if (o.idMap !== undefined) await checkLxcpathReachable(lxcpath, root, o.signal);
+  await makeSearchable(lxcpath);
   const tmp = await fs.mkdtemp(path.join(lxcpath, `.${o.name}.hoist-`));
-  const root = { uid: mapId(o.idMap ?? [], 0) ?? 0, gid: mapId(o.idMap ?? [], 0) ?? 0 };
   let use: LayerUse | undefined;
   try {
     await fs.chmod(tmp, 0o755);
@@ -171,6 +174,16 @@ async function seedVolumes(rootfs: string, tmp: string, dir: string, targets: st
     out.push({ source: path.join(dir, 'volumes', name), target });
   }
   return out;
+}
+
+/** mkdir -p LXCPATH, each new directory 0755 whatever the umask (a container's root must search it). */
+async function makeSearchable(lxcpath: string): Promise<void> {
+  const first = await fs.mkdir(lxcpath, { recursive: true, mode: 0o755 });
+  if (first === undefined) return;
+  for (let d = lxcpath; ; d = path.dirname(d)) {
+    await fs.chmod(d, 0o755);
+    if (d === first || d === path.dirname(d)) break;
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

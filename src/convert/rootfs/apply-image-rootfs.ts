@@ -41,7 +41,9 @@ export async function applyImageRootfs(
   const gids = new Set<number>();
   const warnings: ApplyWarning[] = [];
   await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-  // The root directory is the container's root's, unless a layer's `./` entry says otherwise.
+  // 0755 whatever the umask (a non-root user must reach /), and the container's root's,
+  // unless a layer's `./` entry says otherwise.
+  await fs.chmod(dir, 0o755);
   if (idMap !== undefined) await fs.chown(dir, shiftId(idMap, 0, 'uid', '/'), shiftId(idMap, 0, 'gid', '/'));
   const lease = await store.lease();
   try {
