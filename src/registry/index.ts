@@ -1,6 +1,7 @@
 export { RegistryClient, type RegistryClientOptions, type FetchedManifest, type BlobResponse, type ManifestReference } from './registry-client';
 export { pullImage, DEFAULT_MAX_CONCURRENT, type PullOptions, type PullResult } from './pull/pull-image';
 export { openSource, type OpenSourceOptions, type OpenedSource } from './pull/open-source';
+export { fetchImageConfig, type FetchImageConfigOptions, type FetchedImageConfig } from './pull/fetch-image-config';
 export { pullSources, findRegistry, type MirrorSettings, type PullSource } from './mirrors/pull-sources';
 export { loadRegistriesConf, readRegistriesConf, type RegistryEntry, type MirrorEndpoint } from './mirrors/registries-conf';
 export { dockerRegistryMirrors } from './mirrors/docker-daemon-mirrors';
