@@ -59,7 +59,7 @@ export class SelectionHasher {
   contentOf(e: WalkEntry): string {
     let sum = this.cache.get(e.treeRel, e.stat);
     if (sum === undefined) {
-      sum = hashFile(e.abs, Number(e.stat.size));
+      sum = hashFile(e.abs);
       this.contentReads++;
       this.cache.set(e.treeRel, e.stat, sum);
     }

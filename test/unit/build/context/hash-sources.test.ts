@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createContextOps, type SourceTree } from '../../../../src/build/context';
 import { parseChmod } from '../../../../src/dockerfile/instructions/copy-values';
+import { StatCache } from '../../../../src/build/context/stat-cache';
 import { IgnoreMatcher } from '../../../../src/dockerfile/ignore';
 import { tmpDir } from '../../../helpers/tmp';
 import { makeTree, req, rootfs } from './helpers';
@@ -75,6 +76,26 @@ describe('build context: content hashes for cache keys', () => {
     const edited = await createContextOps({ cacheDir }).hashSources(tree, r);
     assert.equal(edited.contentReads, 1);
     assert.notEqual(edited.digest, cold.digest);
+  });
+
+  it('drops stat cache rows no save used for a while (files gone or never selected again)', async () => {
+    const root = makeTree({ a: 'a', b: 'b' });
+    await settle();
+    const file = path.join(tmpDir('hoist-cache-'), 'x.json');
+    const st = (rel: string): fs.BigIntStats => fs.lstatSync(path.join(root, rel), { bigint: true });
+    const first = new StatCache(root, file, 2);
+    first.set('a', st('a'), 'aa');
+    first.set('b', st('b'), 'bb');
+    await first.save();
+    for (let i = 0; i < 2; i++) {
+      const c = new StatCache(root, file, 2);
+      assert.equal(c.get('a', st('a')), 'aa');
+      c.set('n', st('b'), 'new');
+      await c.save();
+    }
+    const last = new StatCache(root, file, 2);
+    assert.equal(last.get('a', st('a')), 'aa', 'a row in use stays');
+    assert.equal(last.get('b', st('b')), undefined, 'a row unused for 2 saves is gone');
   });
 
   it('starts over from a torn or foreign stat cache file', async () => {
