@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isHoistError } from '../../../src/errors';
+import { digestOf } from '../../../src/oci/digest';
 import { pullImage, pushImage } from '../../../src/registry';
 import { Store } from '../../../src/store/store';
 import { skipWith } from '../../helpers/capabilities';
@@ -97,6 +99,25 @@ describe('registry: mirrors (registries.conf [[registry.mirror]], daemon.json re
     assert.ok(isHoistError(err, 'REGISTRY_UNAVAILABLE'), String(err));
     assert.deepEqual([...new Set(proxy.targets)], ['registry-1.docker.io:443'], 'then the registry itself, retried');
     assert.equal((err.details.mirrorsTried as string[]).length, 1);
+  });
+
+  it('the same registries.conf gives skopeo (--registries-conf) and hoist the same image (a mirror location with a path)', async function () {
+    if (!fs.existsSync('/usr/bin/skopeo')) skipWith(this, 'needs skopeo (not installed)');
+    const src = await Store.open(path.join(dir, 'src'));
+    await pushImage(src, `${reg.host}/library/busybox:latest`, `${reg.host}/hub/library/busybox:latest`);
+    // a down mirror first, then one under a path: docker.io/library/busybox -> HOST/hub/library/busybox
+    const conf = write('skopeo.conf', `[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "${dead}"\ninsecure = true\n[[registry.mirror]]\nlocation = "${reg.host}/hub"\ninsecure = true\n`);
+    const raw = execFileSync('/usr/bin/skopeo', ['--registries-conf', conf, 'inspect', '--raw', 'docker://docker.io/library/busybox:latest'], {
+      env: { ...process.env, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const viaSkopeo = digestOf(raw);
+    const heads = (reg.log().match(/"(?:GET|HEAD) \/v2\/hub\/library\/busybox\/manifests\/latest HTTP/g) ?? []).length;
+    const r = await runMain(['--root', path.join(dir, 'root-6'), 'pull', '-q', '--registries-conf', conf, 'busybox'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await taggedDescriptor(await Store.open(path.join(dir, 'root-6')), 'docker.io/library/busybox:latest'))?.digest, viaSkopeo);
+    assert.ok((reg.log().match(/"(?:GET|HEAD) \/v2\/hub\/library\/busybox\/manifests\/latest HTTP/g) ?? []).length > heads, 'hoist asked the mirror under its path');
+    assert.deepEqual(proxy.targets, []);
   });
 
   it('pushes never go to a mirror', async () => {
