@@ -44,6 +44,7 @@ export const CODES = {
   STORE_LOCK_TIMEOUT: { kind: 'unavailable', meaning: 'a store lock could not be taken in time' },
   STORE_CORRUPT: { kind: 'internal', meaning: 'a store record (index.json, oci-layout) is unreadable' },
   STORE_LAYOUT_VERSION: { kind: 'failed-precondition', meaning: 'the store is an OCI layout of an unsupported version' },
+  STORE_NO_SPACE: { kind: 'unavailable', meaning: "the store's disk is full (details: path, needed and free bytes)" },
 
   // --- image: tags, archives --------------------------------------------
   IMAGE_NOT_FOUND: { kind: 'not-found', meaning: 'no image matches the reference' },

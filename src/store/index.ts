@@ -12,3 +12,4 @@ export { findLeftovers, removeLeftovers, type Leftover } from './leftovers';
 export { recordLayerUse, releaseLayerUse, layerUseFile, readLayerUses, type LayerUse, type LayerUseKind, type LayerUseRecord } from './layer-use';
 export { prune, type PruneOptions, type PruneResult } from './gc';
 export { MemoryContentStore } from './memory-content-store';
+export { freeBytes, isNoSpace, noSpaceError } from './no-space';

@@ -10,6 +10,7 @@ import { Digester, isDigest, type Digest } from '../oci/digest';
 import { VerifyStream } from '../stream/verify-stream';
 import { acquireLock, isOwnerAlive, readLockOwner } from './file-lock';
 import { renewBlobs } from './lease';
+import { isNoSpace, noSpaceError } from './no-space';
 import { LANDED_FILE, LocalContentWriter, resumableSize } from './local-content-writer';
 import { StorePaths } from './store-paths';
 import type { ContentInfo, ContentStore, ContentWriter, IngestInfo, OpenOptions, WriterOptions } from './types';
@@ -96,6 +97,7 @@ export class LocalContentStore implements ContentStore {
         dir,
         blobPathOf: (d) => this.paths.blob(d),
         renew: async (d) => (await this.renew([d])).length === 0,
+        root: this.paths.root,
         fh,
         digester,
         expected: options.expected ?? {},
@@ -104,6 +106,7 @@ export class LocalContentStore implements ContentStore {
       });
     } catch (err) {
       await release();
+      if (isNoSpace(err)) throw await noSpaceError(this.paths.root, options.expected?.size ?? 0, err);
       throw err;
     }
   }

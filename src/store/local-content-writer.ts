@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import type { Digest, Digester } from '../oci/digest';
 import { sizeMismatch } from '../stream/verify-stream';
 import { fsyncDir } from './atomic-write';
+import { isNoSpace, noSpaceError } from './no-space';
 import type { CommitResult, ContentWriter, IngestStatus } from './types';
 import { checkCommitted, endAndFlush } from './writer-end';
 
@@ -48,6 +49,8 @@ export interface LocalWriterInit {
   expected: { digest?: Digest; size?: number };
   startedAt: Date;
   release: () => Promise<void>;
+  /** the store's root, named when its disk is full (default: the ingest directory) */
+  root?: string;
 }
 
 /**
@@ -113,7 +116,16 @@ export class LocalContentWriter extends Writable implements ContentWriter {
         return Promise.all([this.init.fh.sync(), this.marking]);
       })
       .then(() => this.closeFile())
-      .then(() => cb(), cb);
+      .then(
+        () => cb(),
+        async (err: unknown) => cb(await this.named(err)),
+      );
+  }
+
+  /** A full disk as STORE_NO_SPACE (one line: the store, the blob's size, the space free); anything else as it is. */
+  private async named(err: unknown): Promise<Error> {
+    if (!isNoSpace(err)) return err as Error;
+    return noSpaceError(this.init.root ?? this.init.dir, this.init.expected.size ?? this.init.digester.size, err);
   }
 
   private fileClosed = false;
@@ -147,8 +159,8 @@ export class LocalContentWriter extends Writable implements ContentWriter {
     this.inFlight++;
     const write = this.writeAt(chunks, total, position).then(
       () => undefined,
-      (err: unknown) => {
-        this.failed ??= err as Error;
+      async (err: unknown) => {
+        this.failed ??= await this.named(err);
       },
     );
     this.landed = Promise.all([this.landed, write]).then(() => {

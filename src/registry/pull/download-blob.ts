@@ -39,8 +39,10 @@ function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<vo
     const onDrain = () => body.resume();
     const onEnd = () => finish();
     const onWriterError = (err: Error) => {
-      body.destroy();
       finish(err);
+      // destroying emits an abort error on the body once our listeners are gone: absorb it
+      body.on('error', () => undefined);
+      body.destroy();
     };
     body.on('data', onData);
     body.on('end', onEnd);

@@ -5,8 +5,10 @@ import { parseIndex, parseManifest } from '../../oci/parse-documents';
 import { toOciManifest } from '../../oci/to-oci-manifest';
 import { hostPlatform, parsePlatform, type Platform } from '../../oci/platform';
 import { formatReference, parseReference, type Reference } from '../../oci/reference';
+import { isHoistError } from '../../errors';
 import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
 import type { Lease } from '../../store/lease';
+import { freeBytes, noSpaceError } from '../../store/no-space';
 import type { Store } from '../../store/store';
 import { setTag } from '../../store/tags';
 import { downloadBlob } from './download-blob';
@@ -92,7 +94,15 @@ export async function pullImage(store: Store, reference: string | Reference, opt
     if (isManifestMediaType(target.mediaType)) {
       manifest = parseManifest(rawTarget);
       const blobs = dedupe([manifest.config, ...manifest.layers]);
-      const results = await mapLimit(blobs, options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (d, s) => downloadBlob(client, store.content, repo, d, s), signal);
+      const needed = await bytesToFetch(store, blobs);
+      const free = await freeBytes(store.root);
+      if (free !== undefined && needed > free) throw await noSpaceError(store.root, needed);
+      const results = await mapLimit(blobs, options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (d, s) => downloadBlob(client, store.content, repo, d, s), signal).catch(
+        async (err: unknown) => {
+          // name what the whole pull needs, not the one blob that hit the full disk
+          throw isHoistError(err, 'STORE_NO_SPACE') ? await noSpaceError(store.root, needed, err) : err;
+        },
+      );
       for (const r of results) {
         if (r.status === 'fetched') fetched++;
         else skipped++;
@@ -127,6 +137,13 @@ export async function pullImage(store: Store, reference: string | Reference, opt
     await lease?.release();
     if (options.client === undefined) await client.close();
   }
+}
+
+/** the bytes of the blobs the store lacks */
+async function bytesToFetch(store: Store, blobs: Descriptor[]): Promise<number> {
+  let n = 0;
+  for (const b of blobs) if (!(await store.content.has(b.digest))) n += b.size;
+  return n;
 }
 
 function dedupe(descs: Descriptor[]): Descriptor[] {
