@@ -9,7 +9,8 @@ export { chooseLxcCommand, isInitCommand, imageArgv, type LxcCommand, type LxcMo
 export { encodeLxcCommand, encodeLxcValue, splitLxcCommand, parseLxcValue, LXC_COMMAND_MAX } from './lxc/lxc-quote';
 export { normalizeStopSignal } from './lxc/stop-signal';
 export { systemFiles, volumeDirName } from './lxc/system-files';
-export { createLxcContainer, type CreateLxcOptions, type CreateLxcResult } from './lxc/create-lxc-container';
+export { createLxcContainer, type CreateLxcOptions, type CreateLxcResult, type LxcWarning } from './lxc/create-lxc-container';
+export { installedLxcVersion, honoursInitGroupsInUserns } from './lxc/lxc-version';
 export { parseIdMapEntry, validateIdMap, mapId, shiftId, shiftCapability, capabilityRootId, DEFAULT_ID_MAP, type IdMap, type IdMapEntry } from './rootfs/id-map';
 export { applyImageRootfs, type ApplyRootfsOptions, type ApplyRootfsResult } from './rootfs/apply-image-rootfs';
 export { overlayRootfs, lxcOverlayPath, overlayMount, overlayMountData, type OverlayRootfs } from './rootfs/overlay-rootfs';

@@ -19,6 +19,7 @@ import { checkLxcpathReachable } from './check-lxcpath';
 import { chooseLxcCommand, type LxcCommand, type LxcMode } from './lxc-command';
 import { lxcArchOf, renderLxcConfig, toLxcConfig, type LxcNetwork, type LxcVolume } from './lxc-config';
 import { encodeLxcCommand } from './lxc-quote';
+import { honoursInitGroupsInUserns, installedLxcVersion } from './lxc-version';
 import { systemFiles, volumeDirName } from './system-files';
 
 const run = promisify(execFile);
@@ -40,7 +41,14 @@ export interface CreateLxcOptions {
   /** named in the config's comments */
   reference?: string;
   signal?: AbortSignal;
-  onWarning?: (w: ApplyWarning) => void;
+  onWarning?: (w: LxcWarning) => void;
+}
+
+/** What the rootfs apply skipped, or what LXC will not do as the config asks. */
+export interface LxcWarning {
+  code: ApplyWarning['code'] | 'init-groups-ignored';
+  path: string;
+  message: string;
 }
 
 export interface CreateLxcResult {
@@ -50,7 +58,7 @@ export interface CreateLxcResult {
   command: LxcCommand;
   user: ExecUser;
   volumes: LxcVolume[];
-  warnings: ApplyWarning[];
+  warnings: LxcWarning[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -98,8 +106,8 @@ export async function createLxcContainer(
   let use: LayerUse | undefined;
   try {
     await fs.chmod(tmp, 0o755);
-    const warnings: ApplyWarning[] = [];
-    const onWarning = (w: ApplyWarning): void => void (warnings.push(w), o.onWarning?.(w));
+    const warnings: LxcWarning[] = [];
+    const onWarning = (w: LxcWarning): void => void (warnings.push(w), o.onWarning?.(w));
     let rootfsPath: string;
     let rootfsOptions: string | undefined;
     let view: <T>(fn: (rootfs: string) => Promise<T>) => Promise<T>;
@@ -128,6 +136,7 @@ export async function createLxcContainer(
       const volumes = await seedVolumes(rootfs, tmp, dir, Object.keys(cc?.Volumes ?? {}), root);
       return { command, user, volumes };
     });
+    if (o.idMap !== undefined) await warnIfGroupsIgnored(prepared.user, onWarning, o.signal);
     const lines = toLxcConfig(cc, {
       name: o.name,
       rootfsPath,
@@ -150,6 +159,19 @@ export async function createLxcContainer(
     await use?.release().catch(() => undefined);
     throw err;
   }
+}
+
+/** LXC before 6.0.6 drops every supplementary group in a user namespace, whatever lxc.init.groups says. */
+async function warnIfGroupsIgnored(user: ExecUser, onWarning: (w: LxcWarning) => void, signal?: AbortSignal): Promise<void> {
+  const extra = user.additionalGids.filter((g) => g !== user.gid);
+  if (extra.length === 0) return;
+  const version = await installedLxcVersion(signal);
+  if (version === undefined || honoursInitGroupsInUserns(version)) return;
+  onWarning({
+    code: 'init-groups-ignored',
+    path: '/etc/group',
+    message: `LXC ${version.join('.')} ignores lxc.init.groups in an unprivileged container (fixed in LXC 6.0.6): the process will not hold its supplementary groups ${extra.join(',')}, which docker gives it`,
+  });
 }
 
 /**
