@@ -5,6 +5,7 @@ import { expandInstruction } from '../../dockerfile/instructions/expand-instruct
 import type { ArgInstruction, Instruction } from '../../dockerfile/instructions/instruction';
 import { parseDockerfile } from '../../dockerfile/parse-dockerfile';
 import { expandWord } from '../../dockerfile/shell/expand';
+import { formatReference, parseReference } from '../../oci/reference';
 import { resolveBaseImage } from './base-image';
 import { dispatchCopy } from './dispatch-copy';
 import { addHistory, dispatchMeta } from './dispatch-meta';
@@ -22,6 +23,15 @@ function locate(err: unknown, src: ErrorSource, line: number): unknown {
   const code = isHoistError(e) ? e.code : 'IO_ERROR';
   const details = { ...(isHoistError(e) ? e.details : {}), file: src.file, line, column, ...(text !== undefined ? { sourceLine: text } : {}) };
   return new BuildError(code, `${src.file}:${line}:${column}: ${(e as Error).message}`, details, { cause: e });
+}
+
+/** A FROM image as BuildKit's progress names it: the normalised reference. */
+function displayRef(ref: string): string {
+  try {
+    return formatReference(parseReference(ref));
+  } catch {
+    return ref;
+  }
 }
 
 /** ARG (BuildKit's dispatchArg): build-arg value, else the default expanded, else the global value. */
@@ -98,7 +108,8 @@ export async function buildStage(ctx: ExecContext, index: number): Promise<Stage
     }
   };
   let vertexCount = 0;
-  const st = await step(stage.from.original.replace(/^\S+/, 'FROM'), stage.from.range.start.line, fromImage, () => baseState(ctx, index));
+  const fromText = planned.base.kind === 'image' ? `FROM ${displayRef(planned.base.ref)}` : stage.from.original.replace(/^\S+/, 'FROM');
+  const st = await step(fromText, stage.from.range.start.line, fromImage, () => baseState(ctx, index));
   const triggers = onbuildTriggers(st, ctx.df.file);
   total += triggers.length;
   const instructions = [...triggers, ...stage.instructions];

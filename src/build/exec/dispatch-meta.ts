@@ -1,7 +1,7 @@
 import { BuildError } from '../../errors';
 import type { Instruction } from '../../dockerfile/instructions/instruction';
 import type { HealthConfig } from '../../oci/manifest';
-import { goDuration, goList, goQuoteList, goSet } from './go-format';
+import { goDuration, goList, goQuote, goQuoteList, goQuoteRune, goSet } from './go-format';
 import { setEnv, type StageState } from './stage-state';
 
 export const HISTORY_COMMENT = 'buildkit.dockerfile.v0';
@@ -35,11 +35,13 @@ export function exposedPorts(words: readonly string[]): string[] {
   return out;
 }
 
+/** Docker 20.10's BuildKit: `HEALTHCHECK %q` of the config struct, e.g. `&{["CMD-SHELL" "true"] "0s" "0s" "0s" '\x00'}`. */
 function healthString(h: HealthConfig): string {
-  const parts = [`Test:${goList(h.Test ?? [])}`, `Interval:${goDuration(h.Interval ?? 0)}`, `Timeout:${goDuration(h.Timeout ?? 0)}`, `StartPeriod:${goDuration(h.StartPeriod ?? 0)}`];
-  if (h.StartInterval) parts.push(`StartInterval:${goDuration(h.StartInterval)}`);
-  parts.push(`Retries:${h.Retries ?? 0}`);
-  return `{${parts.join(' ')}}`;
+  const q = (ns: number | undefined): string => goQuote(goDuration(ns ?? 0));
+  const parts = [goQuoteList(h.Test ?? []), q(h.Interval), q(h.Timeout), q(h.StartPeriod)];
+  if (h.StartInterval) parts.push(q(h.StartInterval));
+  parts.push(goQuoteRune(h.Retries ?? 0));
+  return `&{${parts.join(' ')}}`;
 }
 
 /**

@@ -7,8 +7,19 @@
 export function goQuote(s: string): string {
   return JSON.stringify(s).replace(/\\u00([0-9a-f]{2})/g, (_m, h: string) => {
     const c = parseInt(h, 16);
-    return c === 0x7f || c < 0x20 ? `\\x${h}` : String.fromCharCode(c);
+    return GO_ESCAPES[c] ?? (c === 0x7f || c < 0x20 ? `\\x${h}` : String.fromCharCode(c));
   });
+}
+
+const GO_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+
+/** `%q` of an int (strconv.QuoteRune): `'\x00'`, `'\a'`, `'A'`. */
+export function goQuoteRune(n: number): string {
+  if (GO_ESCAPES[n] !== undefined) return `'${GO_ESCAPES[n]}'`;
+  if (n < 0x20 || n === 0x7f) return `'\\x${n.toString(16).padStart(2, '0')}'`;
+  if (n === 0x27) return "'\\''";
+  if (n === 0x5c) return "'\\\\'";
+  return `'${String.fromCodePoint(n)}'`;
 }
 
 /** `%q` of a []string: `["a" "b"]`. */
