@@ -30,6 +30,12 @@ export interface PlanVisitor {
  * `copyInto` follow, so the cache input always describes what is copied.
  */
 export async function visitRequest(view: TreeView, req: CopyRequest, v: PlanVisitor, signal?: AbortSignal): Promise<void> {
+  if (req.checksum !== undefined) {
+    const invalid = (m: string): BuildError => new BuildError('COPY_SOURCE_INVALID', m, { checksum: req.checksum });
+    if (req.instruction !== 'ADD') throw invalid("checksum can't be specified for COPY");
+    if (req.sources.length !== 1) throw invalid("checksum can't be specified for multiple sources");
+    if (!isUrlSource(req.sources[0]!)) throw invalid('checksum requires HTTP(S) or Git sources');
+  }
   const exclude = req.excludes !== undefined && req.excludes.length > 0 ? new IgnoreMatcher(req.excludes) : undefined;
   let n = 0;
   for (const [i, source] of req.sources.entries()) {

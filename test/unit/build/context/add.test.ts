@@ -104,6 +104,13 @@ describe('build context: ADD', () => {
         return true;
       });
     });
+    it('refuses --checksum on anything but one URL, with BuildKit\'s messages', async () => {
+      const sum = `sha256:${sha}`;
+      const bad = async (r: ReturnType<typeof add>, m: RegExp) => assert.rejects(ops.hashSources(ctx, r), (e: unknown) => isHoistError(e, 'COPY_SOURCE_INVALID') && m.test((e as Error).message));
+      await bad(add(['plain.txt'], '/x', { checksum: sum }), /checksum requires HTTP\(S\) or Git sources/);
+      await bad(add([`${base}/files/data.txt`, `${base}/`], '/x/', { checksum: sum }), /multiple sources/);
+      await bad(req(['plain.txt'], '/x', { checksum: sum }), /for COPY/);
+    });
     it('fails clearly on a non-2xx status; hashes a URL by its content', async () => {
       await assert.rejects(ops.copyInto(ctx, add([`${base}/missing`], '/x'), rootfs()), (err: unknown) => isHoistError(err, 'ADD_URL_FAILED') && /status 404/.test((err as Error).message));
       const a = await ops.hashSources(ctx, add([`${base}/files/data.txt`], '/x'));
