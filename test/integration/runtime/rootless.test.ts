@@ -35,6 +35,9 @@ describe('hoist bundle --rootless (run by an unprivileged user)', function () {
     }
     const unpriv = spawnSync('setpriv', ['--reuid', USER, '--regid', USER, '--clear-groups', 'unshare', '--user', 'true']);
     if (unpriv.status !== 0) skipWith(this, 'unprivileged user namespaces are disabled');
+    // a checkout under a private directory (a clone in `mktemp -d`, mode 0700) is out of the user's reach
+    const reach = spawnSync('setpriv', ['--reuid', USER, '--regid', USER, '--clear-groups', process.execPath, '-e', `require(${JSON.stringify(path.join(path.dirname(HOIST_BIN), '..', 'dist', 'src', 'cli', 'main.js'))})`]);
+    if (reach.status !== 0) skipWith(this, `${USER} cannot read the checkout at ${path.dirname(path.dirname(HOIST_BIN))} (a directory above it is private): the test runs hoist as that user`);
   });
 
   beforeEach(() => {
