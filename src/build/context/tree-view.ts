@@ -43,6 +43,11 @@ export class TreeView {
     return this.visible(rel, st.isDirectory()) ? st : undefined;
   }
 
+  /** A directory .dockerignore excludes but keeps for what an exception may re-include below it. */
+  implicitDir(rel: string): boolean {
+    return rel !== '' && this.tree.ignore !== undefined && this.tree.ignore.matches(rel);
+  }
+
   visible(rel: string, isDir: boolean): boolean {
     const ignore = this.tree.ignore;
     if (rel === '' || ignore === undefined || !ignore.matches(rel)) return true;

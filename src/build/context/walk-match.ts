@@ -46,6 +46,13 @@ export function* walkMatch(view: TreeView, match: Match, filters: WalkFilters = 
       const stat = view.lstat(treeRel);
       if (stat === undefined) continue;
       const entry = { rel: r, treeRel, abs: view.abs(treeRel), stat };
+      // an excluded directory kept only for re-included files exists only if one of them does
+      if (selected && stat.isDirectory() && view.implicitDir(treeRel)) {
+        pending.push(entry);
+        yield* visit(r);
+        if (pending[pending.length - 1] === entry) pending.pop();
+        continue;
+      }
       if (selected) {
         yield* pending.splice(0);
         yield entry;

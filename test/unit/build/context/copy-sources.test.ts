@@ -75,6 +75,8 @@ describe('build context: COPY source selection', () => {
     const tree: SourceTree = { ...ctx, ignore: new IgnoreMatcher(['logs', '!logs/keep.log', 'a', 'dir/sub']) };
     assert.deepEqual(await copy(['logs', 'dir'], '/o/', {}, tree), ['o/ 0755', 'o/c 0644 "c"', 'o/keep.log 0644 "keep"', 'o/lc -> c']);
     await rejects(copy(['a'], '/x', {}, tree), 'COPY_SOURCE_NOT_FOUND', /"\/a" not found/);
+    const none: SourceTree = { ...ctx, ignore: new IgnoreMatcher(['logs', 'dir2', '!logs/keep.log', '!dir2/*.md']) };
+    assert.deepEqual(await copy(['.'], '/all/', {}, none), (await copy(['.'], '/all/', { excludes: ['logs/x.log', 'dir2'] })), 'an excluded dir with nothing re-included does not exist');
     await rejects(copy(['alink'], '/x', {}, tree), 'COPY_SOURCE_NOT_FOUND', /"\/a" not found/);
     assert.deepEqual(await copy(['[ab]'], '/o/', {}, tree), ['o/ 0755', 'o/b 0600 "b"']);
   });
