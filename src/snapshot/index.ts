@@ -1,4 +1,4 @@
-export type { Mount, Snapshotter, SnapshotInfo, SnapshotKind } from './types';
+export { lowerdirsOf, type Mount, type Snapshotter, type SnapshotInfo, type SnapshotKind } from './types';
 export { DirSnapshotter } from './dir-snapshotter';
 export { OverlaySnapshotter, OVERLAY_FLAGS } from './overlay-snapshotter';
 export { CopySnapshotter, copyTree } from './copy-snapshotter';

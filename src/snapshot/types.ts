@@ -45,3 +45,16 @@ export interface Snapshotter {
   remove(key: string): Promise<void>;
   walk(fn: (info: SnapshotInfo) => void | Promise<void>): Promise<void>;
 }
+
+/**
+ * The layer directories a committed snapshot's mounts stack, top first (an
+ * overlay's lowerdirs, or a bind's one tree): what a caller building its own
+ * overlay on top of an image (a bundle, an LXC rootfs) puts under its upper dir.
+ */
+export function lowerdirsOf(mounts: readonly Mount[]): string[] {
+  if (mounts.length !== 1) throw new Error(`expected one mount for a committed snapshot, got ${mounts.length}`);
+  const m = mounts[0]!;
+  if (m.type === 'bind') return [m.source];
+  const opt = m.options.find((o) => o.startsWith('lowerdir='));
+  return opt === undefined ? [] : opt.slice('lowerdir='.length).split(':');
+}

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import { isHoistError, LayerError, throwIfAborted } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
 import type { Descriptor } from '../oci/descriptor';
@@ -7,7 +6,7 @@ import type { ImageConfig, ImageManifest } from '../oci/manifest';
 import type { Store } from '../store/store';
 import type { ApplyOptions } from '../layer/apply/apply-layer';
 import type { ApplyWarning } from '../layer/apply/apply-types';
-import type { DirSnapshotter } from './dir-snapshotter';
+import type { Snapshotter } from './types';
 
 export interface UnpackOptions extends Pick<ApplyOptions, 'maxSize' | 'native' | 'preserveOwnership'> {
   signal?: AbortSignal;
@@ -32,7 +31,7 @@ export interface UnpackResult {
  */
 export async function unpackImage(
   store: Store,
-  snapshotter: DirSnapshotter,
+  snapshotter: Snapshotter,
   image: { manifest: ImageManifest; config: ImageConfig },
   options: UnpackOptions = {},
 ): Promise<UnpackResult> {
@@ -62,7 +61,7 @@ export async function unpackImage(
   return { chainIds, unpacked, skipped: chainIds.length - unpacked };
 }
 
-async function isCommitted(snapshotter: DirSnapshotter, chainId: string): Promise<boolean> {
+async function isCommitted(snapshotter: Snapshotter, chainId: string): Promise<boolean> {
   try {
     return (await snapshotter.stat(chainId)).kind === 'committed';
   } catch (err) {
@@ -73,7 +72,7 @@ async function isCommitted(snapshotter: DirSnapshotter, chainId: string): Promis
 
 async function unpackOne(
   store: Store,
-  snapshotter: DirSnapshotter,
+  snapshotter: Snapshotter,
   desc: Descriptor,
   parent: string | undefined,
   chainId: string,
@@ -81,14 +80,13 @@ async function unpackOne(
   options: UnpackOptions,
 ): Promise<void> {
   const key = `unpack-${process.pid}-${randomBytes(6).toString('hex')}-${chainId}`;
-  await snapshotter.prepare(key, parent, options.signal ? { signal: options.signal } : {});
   try {
-    const { dir } = await snapshotter.dirOf(key);
+    const mounts = await snapshotter.prepare(key, parent, options.signal ? { signal: options.signal } : {});
     const source = await store.content.open(desc, options.signal ? { signal: options.signal } : {});
     // loaded here, not at start: a store whose layers are all unpacked never needs the extractor
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { applyLayer } = require('../layer/apply/apply-layer') as typeof import('../layer/apply/apply-layer');
-    await applyLayer(source, path.join(dir, 'fs'), { ...options, whiteouts: snapshotter.whiteouts, expectedDiffId: diffId });
+    const { applyToMounts } = require('./differ') as typeof import('./differ');
+    await applyToMounts(source, mounts, { ...options, expectedDiffId: diffId });
     await snapshotter.commit(chainId, key);
   } catch (err) {
     await snapshotter.remove(key).catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { ParsedDockerfile } from '../../dockerfile/parse-dockerfile';
 import type { Platform } from '../../oci/platform';
-import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
+import type { Snapshotter } from '../../snapshot/types';
 import type { Store } from '../../store/store';
 import type { BuildCache } from '../cache/build-cache';
 import type { ContextOps, SourceTree } from '../context/types';
@@ -12,7 +12,7 @@ import type { StageState } from './stage-state';
 /** What every step of one build shares. */
 export interface ExecContext {
   store: Store;
-  snapshotter: DirSnapshotter;
+  snapshotter: Snapshotter;
   cache: BuildCache;
   contextOps: ContextOps;
   contextTree: SourceTree;

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConvertError } from '../../errors';
-import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
 import { copyTree } from '../../snapshot/copy-snapshotter';
 import { mountAt, withMount } from '../../snapshot/mount';
 import { OVERLAY_FLAGS } from '../../snapshot/overlay-snapshotter';
-import type { Mount } from '../../snapshot/types';
+import { lowerdirsOf, type Mount, type Snapshotter } from '../../snapshot/types';
 
 export type RootfsKind = 'overlay' | 'copy';
 
@@ -28,7 +27,7 @@ export function bundleOverlayMount(lowerdirs: readonly string[], bundleDir: stri
  * an independent tree (`cp -a` of the merged layers). No layers: an empty rootfs.
  */
 export async function populateRootfs(
-  snapshotter: DirSnapshotter,
+  snapshotter: Snapshotter,
   top: string | undefined,
   bundleDir: string,
   kind: RootfsKind,
@@ -48,5 +47,5 @@ export async function populateRootfs(
   }
   await fs.mkdir(path.join(bundleDir, 'upper'), { mode: 0o755 });
   await fs.mkdir(path.join(bundleDir, 'work'), { mode: 0o700 });
-  await mountAt([bundleOverlayMount(await snapshotter.chain(top), bundleDir)], rootfs);
+  await mountAt([bundleOverlayMount(lowerdirsOf(await snapshotter.mounts(top)), bundleDir)], rootfs);
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ConvertError, isErrno } from '../../errors';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { copyTree } from '../../snapshot/copy-snapshotter';
-import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
+import type { Snapshotter } from '../../snapshot/types';
 import { unpackImage } from '../../snapshot/unpack-image';
 import { recordLayerUse, releaseLayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
@@ -78,7 +78,7 @@ async function makeVolumes(dir: string, rootfs: string, config: ImageConfig, sig
  */
 export async function writeBundle(
   store: Store,
-  snapshotter: DirSnapshotter,
+  snapshotter: Snapshotter,
   image: { manifest: ImageManifest; config: ImageConfig },
   dir: string,
   options: BundleOptions = {},

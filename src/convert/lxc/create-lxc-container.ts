@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { ConvertError, isErrno } from '../../errors';
 import type { ApplyWarning } from '../../layer/apply/apply-types';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
-import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
+import type { Snapshotter } from '../../snapshot/types';
 import { withMount } from '../../snapshot/mount';
 import { recordLayerUse, type LayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
@@ -37,7 +37,7 @@ export interface CreateLxcOptions {
   /** replace an existing container of that name */
   force?: boolean;
   /** the store's snapshotter (overlay rootfs: the store's unpacked layers) */
-  snapshotter?: DirSnapshotter;
+  snapshotter?: Snapshotter;
   /** named in the config's comments */
   reference?: string;
   signal?: AbortSignal;

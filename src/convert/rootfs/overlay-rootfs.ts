@@ -1,13 +1,10 @@
 import { ConvertError } from '../../errors';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { OVERLAY_FLAGS } from '../../snapshot/overlay-snapshotter';
-import type { DirSnapshotter } from '../../snapshot/dir-snapshotter';
-import type { Mount } from '../../snapshot/types';
+import { mountDataLimit } from '../../snapshot/mount';
+import { lowerdirsOf, type Mount, type Snapshotter } from '../../snapshot/types';
 import { unpackImage } from '../../snapshot/unpack-image';
 import type { Store } from '../../store/store';
-
-/** The kernel copies at most one page of mount options. */
-const MOUNT_DATA_MAX = 4095;
 
 export interface OverlayRootfs {
   /** the store's unpacked layers, top first (`layers/<hex>/fs`) */
@@ -27,16 +24,15 @@ export interface OverlayRootfs {
  */
 export async function overlayRootfs(
   store: Store,
-  snapshotter: DirSnapshotter,
+  snapshotter: Snapshotter,
   image: { manifest: ImageManifest; config: ImageConfig },
   dirs: { upperdir: string; workdir: string },
   signal?: AbortSignal,
 ): Promise<OverlayRootfs> {
   const { chainIds } = await unpackImage(store, snapshotter, image, signal ? { signal } : {});
   const top = chainIds[chainIds.length - 1];
-  const lowerdirs = top === undefined ? [] : await snapshotter.chain(top);
-  // A copy-snapshotter store holds full trees: its top layer alone is the rootfs.
-  const lowers = snapshotter.name === 'copy' ? lowerdirs.slice(0, 1) : lowerdirs;
+  // a copy-snapshotter store's committed snapshot is one full tree: one lowerdir
+  const lowers = top === undefined ? [] : lowerdirsOf(await snapshotter.mounts(top));
   const rootfs: OverlayRootfs = { lowerdirs: lowers, ...dirs, options: [...OVERLAY_FLAGS] };
   const data = overlayMountData(rootfs);
   for (const p of [...lowers, dirs.upperdir, dirs.workdir]) {
@@ -44,10 +40,10 @@ export async function overlayRootfs(
       throw new ConvertError('CONVERT_LXC_OVERLAY_TOO_DEEP', `overlay paths cannot contain ":" or ",": ${p}`, { path: p });
     }
   }
-  if (lowers.length === 0 || Buffer.byteLength(data) > MOUNT_DATA_MAX) {
+  if (lowers.length === 0 || Buffer.byteLength(data) > mountDataLimit()) {
     throw new ConvertError(
       'CONVERT_LXC_OVERLAY_TOO_DEEP',
-      `the image's ${lowers.length} layers make overlay options of ${Buffer.byteLength(data)} bytes (the kernel takes ${MOUNT_DATA_MAX}); use --rootfs copy`,
+      `the image's ${lowers.length} layers make overlay options of ${Buffer.byteLength(data)} bytes (the kernel takes ${mountDataLimit()}); use --rootfs copy`,
       { layers: lowers.length, bytes: Buffer.byteLength(data) },
     );
   }
