@@ -8,6 +8,7 @@ import { makeDockerArchive } from '../../fixtures/images/make-busybox-image';
 import { loadArchive } from '../../src/image';
 import { pushImage } from '../../src/registry';
 import { Store } from '../../src/store/store';
+import { describeExit, runProcess } from '../../src/sys';
 import { startRegistry, type RegistryServer } from '../../test/helpers/registry-server';
 import { freshDir } from '../harness/fresh-dir';
 import { defineProcessWorkload, type BenchContext, type RunContext } from '../harness/types';
@@ -27,8 +28,12 @@ async function setup(ctx: BenchContext): Promise<StartState> {
   const store = await Store.open(root);
   await loadArchive(store, createReadStream(archive));
   const registry = await startRegistry();
-  // the source repository every measured push mounts from
-  await pushImage(store, IMAGE, `${registry.host}/bench/src:1`);
+  // the source repository every measured push mounts from: pushed, and tagged in the store so
+  // that push knows the registry holds these blobs there (as after a pull from it)
+  const source = `${registry.host}/bench/src:1`;
+  await pushImage(store, IMAGE, source);
+  const tag = await runProcess([join(ctx.repoRoot, 'bin/hoist'), 'tag', IMAGE, source], { env: { ...process.env, HOIST_ROOT: root } });
+  if (tag.code !== 0) throw new Error(describeExit(['hoist', 'tag', IMAGE, source], tag));
   return { root, registry };
 }
 
