@@ -94,7 +94,7 @@ export const CODES = {
   SNAPSHOT_NAME_INVALID: { kind: 'invalid-argument', meaning: 'committed snapshot names must be chainIDs (sha256:<hex>)' },
   SNAPSHOT_KIND_MISMATCH: { kind: 'failed-precondition', meaning: 'the unpacked layer was written by the other snapshotter' },
   SNAPSHOT_UNSUPPORTED: { kind: 'unavailable', meaning: 'the snapshotter needs what this host lacks (root, overlayfs)' },
-  SNAPSHOT_MOUNT_FAILED: { kind: 'internal', meaning: 'mount(8), umount(8) or the tree copy (cp -a) of a snapshot failed' },
+  SNAPSHOT_MOUNT_FAILED: { kind: 'internal', meaning: 'mount(2), umount2(2) or the tree copy (cp -a) of a snapshot failed' },
 
   // --- registry ------------------------------------------------------------
   REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', meaning: 'the registry refused the credentials, or needs some and none were given' },
