@@ -39,6 +39,11 @@ export interface BuildCase extends BuildStep {
   compare?: CompareSection[];
   /** regex sources of paths left out of the comparison, each with its reason in `why` */
   ignorePaths?: string[];
+  /**
+   * comparer lines accepted, each with why (Docker 20.10 predates current
+   * BuildKit there, and hoist follows current BuildKit); printed, not failed
+   */
+  knownDifferences?: { line: string; why: string }[];
   /** false: Debian's Docker 20.10 cannot build it (newer syntax); `expect` is the reference */
   docker?: boolean;
   why?: string;

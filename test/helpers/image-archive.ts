@@ -20,6 +20,8 @@ export interface ImageEntry {
   size: number;
   /** sha256 hex of a file's body (and, in a flattened tree, of a hard link's target) */
   sha256?: string;
+  /** a small text file's body (up to TEXT_LIMIT bytes of UTF-8), so reports can show it */
+  text?: string;
   /** symlink target, or the hard link's target path (normalized) */
   linkname?: string;
   /** `major:minor` of a char or block device */
@@ -56,6 +58,13 @@ function entryOf(h: TarHeader): ImageEntry {
   return e;
 }
 
+export const TEXT_LIMIT = 256;
+
+function textOf(body: Buffer): string | undefined {
+  const s = body.toString('utf8');
+  return Buffer.from(s, 'utf8').equals(body) && !/[\x00-\x08\x0e-\x1f]/.test(s) ? s : undefined;
+}
+
 /** Read one layer (any compression) with the project's tar reader: entries with content hashes. */
 export async function readLayerEntries(file: string): Promise<ImageEntry[]> {
   const out: ImageEntry[] = [];
@@ -67,9 +76,17 @@ export async function readLayerEntries(file: string): Promise<ImageEntry[]> {
     out.push(e);
     if (h.type !== 'file') return undefined;
     const hash = createHash('sha256');
+    const small: Buffer[] = [];
     return {
-      data: (chunk) => void hash.update(chunk),
-      end: () => void (e.sha256 = hash.digest('hex')),
+      data: (chunk) => {
+        hash.update(chunk);
+        if (h.size <= TEXT_LIMIT) small.push(Buffer.from(chunk));
+      },
+      end: () => {
+        e.sha256 = hash.digest('hex');
+        const text = h.size <= TEXT_LIMIT ? textOf(Buffer.concat(small)) : undefined;
+        if (text !== undefined) e.text = text;
+      },
     };
   });
   await feeding;

@@ -153,12 +153,16 @@ describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', fu
         assert.deepEqual(wrong, [], `the case's expect section disagrees with docker:\n${reportOf(c, wrong)}`);
       }
       if (hoistWhy !== undefined) skipWith(this, hoistWhy);
-      const diffs = await hoistSide(c, (hoistImage) =>
-        compareImages(dockerImage, hoistImage, {
+      const known = new Set((c.knownDifferences ?? []).map((k) => k.line));
+      const diffs = await hoistSide(c, (hoistImage) => {
+        const lines = compareImages(dockerImage, hoistImage, {
           ...(c.compare ? { sections: c.compare } : {}),
           ignorePaths: (c.ignorePaths ?? []).map((p) => new RegExp(p)),
-        }),
-      );
+        });
+        const accepted = lines.filter((l) => known.has(l)).length;
+        if (accepted > 0) process.stdout.write(`      ${c.name}: ${accepted} known difference(s) accepted (case.json knownDifferences)\n`);
+        return lines.filter((l) => !known.has(l));
+      });
       assert.deepEqual(diffs, [], reportOf(c, diffs));
     });
   }
