@@ -13,3 +13,4 @@ export { recordLayerUse, releaseLayerUse, layerUseFile, readLayerUses, type Laye
 export { prune, type PruneOptions, type PruneResult } from './gc';
 export { MemoryContentStore } from './memory-content-store';
 export { freeBytes, isNoSpace, noSpaceError } from './no-space';
+export { diskUsage, type DiskUsageRow } from './disk-usage';

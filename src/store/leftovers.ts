@@ -19,7 +19,8 @@ export interface Leftover {
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/;
 const BREAK_GUARD_STALE_MS = 5000;
 
-async function sizeOf(p: string): Promise<number> {
+/** Bytes under a path (a file, or a directory's files), 0 when it is gone. */
+export async function sizeOf(p: string): Promise<number> {
   const st = await fs.lstat(p).catch(() => undefined);
   if (st === undefined) return 0;
   if (!st.isDirectory()) return st.size;
