@@ -9,7 +9,7 @@ import { Store } from '../../../src/store';
 import { isRoot, skipWith } from '../../helpers/capabilities';
 import { collect, runHoist, spawnHoist } from '../../helpers/hoist-cli';
 import { buildTestImage } from '../../helpers/registry-image';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { tmpDir } from '../../helpers/tmp';
 
 const NO_SPACE = /^hoist: no space left on device writing \S+: need \d+\.\d MB, \d+\.\d MB free\n$/;
@@ -34,7 +34,7 @@ describe('store: a full disk (an 8 MB tmpfs)', function () {
 
   before(async function () {
     if (!isRoot()) skipWith(this, 'needs root to mount a tmpfs');
-    if (!hasRegistry()) skipWith(this, 'needs docker-registry');
+    requireRegistry(this);
     mnt = tmpDir();
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
     const work = tmpDir();

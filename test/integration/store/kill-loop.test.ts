@@ -11,7 +11,7 @@ import { findLeftovers, prune, refNameOf, removeTag, Store, StorePaths } from '.
 import { requireCommands } from '../../helpers/capabilities';
 import { collect, runHoist, spawnHoist } from '../../helpers/hoist-cli';
 import { buildTestImage } from '../../helpers/registry-image';
-import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { tmpDir } from '../../helpers/tmp';
 import { assertBlobsIntact, assertTagComplete } from './store-checks';
 
@@ -39,10 +39,7 @@ describe('store: kill -9 at random moments during pull, load and push', function
   let reg: RegistryServer;
 
   before(async function () {
-    if (!hasRegistry()) {
-      console.log('      skipped: needs docker-registry');
-      this.skip();
-    }
+    requireRegistry(this);
     requireCommands(this, 'skopeo');
     reg = await startRegistry();
   });
