@@ -160,7 +160,9 @@ describe('build differential: hoist build vs DOCKER_BUILDKIT=1 docker build', fu
           ignorePaths: (c.ignorePaths ?? []).map((p) => new RegExp(p)),
         });
         const accepted = lines.filter((l) => known.has(l)).length;
+        const stale = [...known].filter((l) => !lines.includes(l)).length;
         if (accepted > 0) process.stdout.write(`      ${c.name}: ${accepted} known difference(s) accepted (case.json knownDifferences)\n`);
+        if (stale > 0) process.stdout.write(`      ${c.name}: ${stale} known difference(s) no longer seen: remove them from case.json\n`);
         return lines.filter((l) => !known.has(l));
       });
       assert.deepEqual(diffs, [], reportOf(c, diffs));
