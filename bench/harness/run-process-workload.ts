@@ -34,7 +34,7 @@ const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).slice(0, 3).join(' | ');
 
 function defaultCompareTo(workload: ProcessWorkload<unknown>, c: ProcessCase<unknown>): string | undefined {
-  if (c.tool === 'hoist') return undefined;
+  if (c.tool === 'hoist') return c.compareTo; // a hoist case compared with another hoist case (build-rss)
   return c.compareTo ?? workload.cases.find((x) => x.tool === 'hoist')?.label;
 }
 
