@@ -1,17 +1,26 @@
 // A private dockerd for the docker peer cases: its own socket, data root and exec root, detached
 // from our stdio (its output goes to a log file), stopped when the run ends.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execCommand, tailLines } from './exec-command';
 import { isAlive, processTree } from './process-tree';
 
 export const DOCKER_CLIENT = '/usr/bin/docker';
 export const DOCKERD = '/usr/sbin/dockerd';
-const SOCKET = '/var/run/hoist-bench-docker.sock';
-const EXEC_ROOT = '/var/run/hoist-bench-docker-exec';
-const PIDFILE = '/var/run/hoist-bench-docker.pid';
+
+/**
+ * The daemon's socket, exec root and pidfile, named after the work dir: two benches with
+ * different `HOIST_BENCH_DIR`s (two engineers on one machine) never adopt or stop each other's
+ * daemon, nor share a data root.
+ */
+export function daemonPaths(workDir: string): { socket: string; execRoot: string; pidfile: string } {
+  const id = createHash('sha256').update(resolve(workDir)).digest('hex').slice(0, 8);
+  const base = `/var/run/hoist-bench-docker-${id}`;
+  return { socket: `${base}.sock`, execRoot: `${base}-exec`, pidfile: `${base}.pid` };
+}
 
 export interface DockerDaemon {
   /** `/usr/bin/docker -H unix:///var/run/hoist-bench-docker.sock` */
@@ -23,9 +32,9 @@ export interface DockerDaemon {
   stop(): Promise<void>;
 }
 
-function readPid(): number | undefined {
+function readPid(pidfile: string): number | undefined {
   try {
-    const pid = Number(readFileSync(PIDFILE, 'utf8').trim());
+    const pid = Number(readFileSync(pidfile, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -54,18 +63,19 @@ async function stopPid(pid: number): Promise<void> {
  * `docker info` answers. Rejects with the tail of the daemon's log when it does not come up.
  */
 export async function startDockerDaemon(opts: { workDir: string; log(m: string): void }): Promise<DockerDaemon> {
-  const clientArgv = [DOCKER_CLIENT, '-H', `unix://${SOCKET}`];
+  const { socket, execRoot, pidfile } = daemonPaths(opts.workDir);
+  const clientArgv = [DOCKER_CLIENT, '-H', `unix://${socket}`];
   const logFile = join(opts.workDir, 'dockerd.log');
   let serverVersion = await answers(clientArgv);
   if (serverVersion) {
-    opts.log(`docker: adopting the daemon already on ${SOCKET}`);
+    opts.log(`docker: adopting the daemon already on ${socket}`);
   } else {
     const dataRoot = join(opts.workDir, 'docker');
     mkdirSync(dataRoot, { recursive: true });
     const fd = openSync(logFile, 'a');
     const child = spawn(DOCKERD, [
-      '--iptables=false', '--bridge=none', '-H', `unix://${SOCKET}`,
-      '--data-root', dataRoot, '--exec-root', EXEC_ROOT, '--pidfile', PIDFILE,
+      '--iptables=false', '--bridge=none', '-H', `unix://${socket}`,
+      '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile,
     ], { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     let exited = false;
@@ -80,18 +90,18 @@ export async function startDockerDaemon(opts: { workDir: string; log(m: string):
     if (!serverVersion) {
       if (child.pid && !exited) await stopPid(child.pid);
       const log = tailLines(readFileSync(logFile, 'utf8'), 3);
-      throw new Error(`dockerd did not answer on ${SOCKET}: ${log}`);
+      throw new Error(`dockerd did not answer on ${socket}: ${log}`);
     }
   }
   return {
     clientArgv,
     serverVersion,
     pids: () => {
-      const pid = readPid();
+      const pid = readPid(pidfile);
       return pid === undefined ? [] : processTree([pid]);
     },
     stop: async () => {
-      const pid = readPid();
+      const pid = readPid(pidfile);
       if (pid !== undefined) await stopPid(pid);
     },
   };

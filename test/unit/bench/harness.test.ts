@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { ensureImageFixture } from '../../../bench/fixtures/image-fixture';
 import { makeImage } from '../../../bench/fixtures/make-image';
+import { daemonPaths } from '../../../bench/harness/docker-daemon';
 import { measureCommand } from '../../../bench/harness/measure-command';
 import { parseArgs } from '../../../bench/harness/parse-args';
 import { renderResults } from '../../../bench/harness/render-results';
@@ -200,5 +201,28 @@ describe('bench harness', () => {
     });
     const report = await runBench({ names: ['w'], runs: 1, warmup: 0, quick: true, workloads: [w], repoRoot: dir, workDir: join(dir, 'work'), log: () => undefined, toolSpecs: [] });
     assert.equal((report.workloads[0] as ProcessWorkloadResult).cases[0]!.status, 'not built');
+  });
+
+  it('compares a hoist case with another hoist case when it names one (build-rss)', async () => {
+    const w = defineProcessWorkload<undefined>({
+      kind: 'process', name: 'w', description: 'd', setup: async () => undefined,
+      cases: [
+        { label: 'many', tool: 'hoist', command: (r) => ({ argv: r.tool('hoist') }) },
+        { label: 'few', tool: 'hoist', compareTo: 'many', command: (r) => ({ argv: r.tool('hoist') }) },
+        { label: 'peer', tool: 'node', command: (r) => ({ argv: r.tool('node') }) },
+      ],
+    });
+    const report = await runBench({ names: ['w'], runs: 1, warmup: 0, quick: true, workloads: [w], repoRoot: dir, workDir: join(dir, 'work'), log: () => undefined,
+      toolSpecs: [{ name: 'node', bin: process.execPath, versionArgs: ['--version'] }] });
+    assert.deepEqual((report.workloads[0] as ProcessWorkloadResult).cases.map((c) => c.compareTo), [undefined, 'many', 'many']);
+  });
+
+  it('names the private dockerd after the work dir, so that two benches never share one', () => {
+    const a = daemonPaths('/var/tmp/hoist-bench');
+    assert.deepEqual(daemonPaths('/var/tmp/hoist-bench/'), a);
+    const b = daemonPaths('/var/tmp/hoist-bench-other');
+    for (const k of ['socket', 'execRoot', 'pidfile'] as const) assert.notEqual(a[k], b[k]);
+    // containerd's socket under the exec root must fit a sockaddr_un (108 bytes)
+    assert.ok(`${a.execRoot}/containerd/containerd.sock`.length < 100);
   });
 });
