@@ -1,4 +1,4 @@
-export type { PackEntry } from './diff/pack-entry';
+export type { PackEntry, HeaderOverride } from './diff/pack-entry';
 export { compareEntryNames, sortEntries, WHITEOUT_PREFIX, OPAQUE_WHITEOUT } from './diff/pack-entry';
 export { diffUpperDir, type DiffOptions } from './diff/diff-upper';
 export { diffTrees } from './diff/diff-trees';

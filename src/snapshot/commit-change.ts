@@ -10,10 +10,10 @@ import { withMount } from './mount';
 import type { Mount, Snapshotter } from './types';
 
 export interface ChangeResult {
-  /** the new layer, or undefined when the change left the tree as it was */
-  layer?: LayerWriteResult;
-  /** the top committed snapshot after the change (the parent when nothing changed) */
-  chainId?: Digest;
+  /** the new layer (an empty tar when the change left the tree as it was) */
+  layer: LayerWriteResult;
+  /** the committed snapshot of the layer on its parent */
+  chainId: Digest;
 }
 
 export interface CommitChangeOptions extends WriteLayerOptions, DiffOptions {
@@ -25,7 +25,7 @@ export interface CommitChangeOptions extends WriteLayerOptions, DiffOptions {
  * active snapshot on `parent`, mount it, let `change` alter the tree, unmount,
  * diff it against the parent into a layer blob (digest and diffID in one
  * pass), and commit it under its chainID. On any failure the active snapshot
- * is removed, so nothing half-made is left; an empty change commits nothing.
+ * is removed, so nothing half-made is left.
  * RUN (runc in the rootfs), COPY and WORKDIR are all this with another `change`.
  */
 export async function commitChange(
@@ -41,8 +41,8 @@ export async function commitChange(
   try {
     await withMount(mounts, (rootfs) => change(rootfs, mounts));
     const lower = parent === undefined ? [] : await snapshotter.mounts(parent);
-    const layer = await withChanges(lower, mounts, options, (entries) => (entries.length === 0 ? Promise.resolve(undefined) : writeLayer(content, entries, options)));
-    if (layer === undefined) return parent === undefined ? {} : { chainId: parent };
+    // a change that changed nothing is still a layer (an empty tar), as BuildKit keeps it
+    const layer = await withChanges(lower, mounts, options, (entries) => writeLayer(content, entries, options));
     const chainId = chainIdOf(parent, layer.diffId);
     try {
       await snapshotter.commit(chainId, key);

@@ -34,19 +34,23 @@ function displayRef(ref: string): string {
   }
 }
 
-/** ARG (BuildKit's dispatchArg): build-arg value, else the default expanded, else the global value. */
+/**
+ * ARG (BuildKit's dispatchArg): the build-arg value, else the default
+ * expanded, else the global value. The history shows the declaration as
+ * written (its default, not the value used), as Docker 20.10's BuildKit does.
+ */
 function dispatchArg(ctx: ExecContext, st: StageState, ins: ArgInstruction): void {
   const buildArgs = ctx.options.buildArgs ?? {};
   const commit: string[] = [];
   for (const a of ins.args) {
+    const declared = a.value === undefined ? undefined : expandWord(a.value, envGetter(st), { escapeToken: ctx.df.escapeToken }).result;
     let value: string | undefined;
     if (Object.hasOwn(buildArgs, a.key)) value = buildArgs[a.key];
-    else if (a.value !== undefined) value = expandWord(a.value, envGetter(st), { escapeToken: ctx.df.escapeToken }).result;
-    else value = ctx.plan.globalArgs.get(a.key);
+    else value = declared ?? ctx.plan.globalArgs.get(a.key);
     if (value !== undefined && !(NON_ENV_ARGS as readonly string[]).includes(a.key)) st.env.set(a.key, value);
     st.args.push({ key: a.key, ...(value !== undefined ? { value } : {}) });
     ctx.usedArgs.add(a.key);
-    commit.push(value !== undefined ? `${a.key}=${value}` : a.key);
+    commit.push(declared !== undefined ? `${a.key}=${declared}` : a.key);
   }
   addHistory(st, `ARG ${commit.join(' ')}`, false);
 }

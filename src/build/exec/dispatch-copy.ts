@@ -1,4 +1,3 @@
-import { BuildError } from '../../errors';
 import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions/instruction';
 import { withMount } from '../../snapshot/mount';
 import { resolveChown } from '../context/resolve-chown';
@@ -9,12 +8,14 @@ import type { ExecContext } from './exec-context';
 import { ensureSnapshot, runLayerStep } from './layer-step';
 import type { StageState } from './stage-state';
 
-/** The history entry BuildKit writes for COPY/ADD. */
+/**
+ * The history entry BuildKit writes for COPY/ADD. Docker 20.10's BuildKit
+ * leaves --chown and --chmod out (current BuildKit writes them); `--parents`
+ * only exists in the newer syntax, which writes it.
+ */
 function copyCreatedBy(ins: CopyInstruction | AddInstruction): string {
   const parts: string[] = [ins.kind];
   if (ins.kind === 'COPY' && ins.parents) parts.push('--parents');
-  if (ins.chown) parts.push(`--chown=${ins.chown.raw}`);
-  if (ins.chmod) parts.push(`--chmod=${ins.chmod.raw}`);
   parts.push(...ins.sources);
   for (const s of ins.sourceContents) parts.push(`<<${s.path}`);
   parts.push(ins.dest);
@@ -44,8 +45,6 @@ export async function dispatchCopy(
   stageIndex: number,
   noCache: boolean,
 ): Promise<boolean> {
-  if (ins.sourceContents.length > 0) throw new BuildError('BUILD_INSTRUCTION_INVALID', `${ins.kind} from a heredoc is not supported yet`, {});
-  if (ins.link) throw new BuildError('BUILD_INSTRUCTION_INVALID', `${ins.kind} --link is not supported yet`, {});
   const req: CopyRequest = {
     sources: ins.sources,
     dest: ins.dest,
@@ -53,6 +52,7 @@ export async function dispatchCopy(
     ...(ins.chmod && 'octal' in ins.chmod ? { chmod: ins.chmod } : ins.chmod && 'symbolic' in ins.chmod ? { chmod: ins.chmod } : {}),
     ...(ins.kind === 'COPY' && ins.parents ? { parents: true } : {}),
     ...(ins.excludes.length > 0 ? { excludes: ins.excludes } : {}),
+    ...(ins.sourceContents.length > 0 ? { inline: ins.sourceContents.map((c) => ({ path: c.path, data: c.data })) } : {}),
     ...(ins.kind === 'ADD' ? { unpackArchives: ins.unpack ?? true, ...(ins.checksum !== undefined ? { checksum: ins.checksum } : {}) } : {}),
     instruction: ins.kind,
   };
@@ -66,8 +66,10 @@ export async function dispatchCopy(
   const { chmod, ...rest } = req;
   return runLayerStep(ctx, st, {
     createdBy: copyCreatedBy(ins),
-    key: { op: ins.kind.toLowerCase(), request: { ...rest, chmod: chmod?.raw }, chown: ins.chown?.raw, sources, from: from !== undefined },
+    key: { op: ins.kind.toLowerCase(), request: { ...rest, chmod: chmod?.raw }, chown: ins.chown?.raw, sources, from: from !== undefined, link: ins.link },
     noCache,
+    // --link: the layer is made on an empty tree, independent of what is below it (BuildKit's MergeOp)
+    independent: ins.link && ins.chmod === undefined,
     change: async (rootfs) => {
       const owner = ins.chown ? resolveChown(rootfs, ins.chown) : undefined;
       await withTree((tree) => ctx.contextOps.copyInto(tree, { ...req, ...(owner ? { owner } : {}) }, rootfs, ctx.signal));

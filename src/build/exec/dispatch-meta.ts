@@ -67,7 +67,7 @@ export function dispatchMeta(st: StageState, ins: Instruction): boolean {
       return true;
     case 'CMD': {
       const args = ins.prependShell ? withShell(st, ins.cmdLine) : [...ins.cmdLine];
-      c.Cmd = args;
+      c.Cmd = args.length > 0 ? args : null; // `CMD []` clears it (Go's nil slice)
       c.ArgsEscaped = true;
       st.cmdSet = true;
       addHistory(st, `CMD ${goQuoteList(args)}`, false);
@@ -75,7 +75,7 @@ export function dispatchMeta(st: StageState, ins: Instruction): boolean {
     }
     case 'ENTRYPOINT': {
       const args = ins.prependShell ? withShell(st, ins.cmdLine) : [...ins.cmdLine];
-      c.Entrypoint = args;
+      c.Entrypoint = args.length > 0 ? args : null;
       if (!st.cmdSet) c.Cmd = null;
       addHistory(st, `ENTRYPOINT ${goQuoteList(args)}`, false);
       return true;

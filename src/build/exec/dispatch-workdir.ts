@@ -5,6 +5,7 @@ import { resolveUser } from '../../convert/user/resolve-user';
 import { isErrno } from '../../errors';
 import type { WorkdirInstruction } from '../../dockerfile/instructions/instruction';
 import type { ExecContext } from './exec-context';
+import { addHistory } from './dispatch-meta';
 import { runLayerStep } from './layer-step';
 import type { StageState } from './stage-state';
 
@@ -42,7 +43,7 @@ export async function dispatchWorkdir(ctx: ExecContext, st: StageState, ins: Wor
   const wd = normalizeWorkdir(st.config.config.WorkingDir, ins.path);
   st.config.config.WorkingDir = wd;
   if (wd === '/') {
-    st.config.history.push({ created_by: `WORKDIR ${wd}`, comment: 'buildkit.dockerfile.v0', empty_layer: true });
+    addHistory(st, `WORKDIR ${wd}`, false);
     return false;
   }
   const user = st.config.config.User || undefined;

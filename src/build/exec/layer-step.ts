@@ -1,4 +1,5 @@
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
+import { chainIdOf } from '../../oci/chain-id';
 import { commitChange } from '../../snapshot/commit-change';
 import { unpackImage } from '../../snapshot/unpack-image';
 import { cacheKey, CACHE_SCHEMA, type CacheRecord } from '../cache/build-cache';
@@ -30,18 +31,22 @@ export interface LayerStep {
   /** everything the result depends on besides the parent rootfs: the cache key's input */
   key: unknown;
   noCache: boolean;
+  /** make the layer on an empty tree and stack it on the parent (COPY --link) */
+  independent?: boolean;
   /** alter the mounted rootfs */
   change: (rootfs: string) => Promise<void>;
 }
 
+/** A hit is usable when its blob is still there; `renew` (not `has`) so a concurrent prune cannot take it now that we reference it. */
 async function usable(ctx: ExecContext, rec: CacheRecord): Promise<boolean> {
-  return rec.layer === undefined || (await ctx.store.content.has(rec.layer.descriptor.digest));
+  return rec.layer === undefined || (await ctx.store.content.renew([rec.layer.descriptor.digest])).length === 0;
 }
 
-function apply(st: StageState, rec: CacheRecord, createdBy: string): void {
+function apply(st: StageState, rec: CacheRecord, createdBy: string, independent = false): void {
   if (rec.layer !== undefined) {
     st.layers.push({ descriptor: rec.layer.descriptor, diffId: rec.layer.diffId });
-    st.chainId = rec.layer.chainId;
+    // an independent layer was committed on nothing: on this stack its chainID is the parent's plus its diffID
+    st.chainId = independent ? chainIdOf(st.chainId, rec.layer.diffId) : rec.layer.chainId;
     st.layerCreated.set(st.config.history.length, rec.created);
   }
   addHistory(st, createdBy, rec.layer !== undefined);
@@ -53,20 +58,19 @@ function apply(st: StageState, rec: CacheRecord, createdBy: string): void {
  * (`commitChange`) and records the result. Returns whether it was cached.
  */
 export async function runLayerStep(ctx: ExecContext, st: StageState, step: LayerStep): Promise<boolean> {
-  const key = cacheKey(st.chainId, step.key);
+  const key = cacheKey(step.independent ? undefined : st.chainId, step.key);
   if (!step.noCache) {
     const rec = await ctx.cache.get(key);
     if (rec !== undefined && (await usable(ctx, rec))) {
-      apply(st, rec, step.createdBy);
+      apply(st, rec, step.createdBy, step.independent);
       return true;
     }
   }
-  await ensureSnapshot(ctx, st);
-  const result = await commitChange(ctx.store.content, ctx.snapshotter, st.chainId, step.change, ctx.signal ? { signal: ctx.signal } : {});
+  if (!step.independent) await ensureSnapshot(ctx, st);
+  const parent = step.independent ? undefined : st.chainId;
+  const result = await commitChange(ctx.store.content, ctx.snapshotter, parent, step.change, ctx.signal ? { signal: ctx.signal } : {});
   const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: new Date().toISOString(), description: step.createdBy };
-  if (result.layer !== undefined && result.chainId !== undefined) {
-    rec.layer = { descriptor: result.layer.descriptor, diffId: result.layer.diffId, chainId: result.chainId };
-  }
-  apply(st, await ctx.cache.putIfAbsent(rec), step.createdBy);
+  rec.layer = { descriptor: result.layer.descriptor, diffId: result.layer.diffId, chainId: result.chainId };
+  apply(st, await ctx.cache.putIfAbsent(rec), step.createdBy, step.independent);
   return false;
 }

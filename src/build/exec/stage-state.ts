@@ -89,19 +89,13 @@ export function processEnv(st: StageState): string[] {
   return [...st.env].map(([k, v]) => `${k}=${v}`);
 }
 
-/** `|N K=V ...` before a RUN's command in its history (BuildKit's runCommandString). */
+/**
+ * `|N K=V ...` before a RUN's command in its history (BuildKit's
+ * runCommandString): every ARG the stage declared, in order, with its current
+ * value; Docker 20.10's BuildKit lists a redeclared ARG once per declaration.
+ */
 export function runCommandString(args: readonly string[], st: StageState): string {
-  const seen = new Map<string, number>();
-  const pairs: string[] = [];
-  for (const a of st.args) {
-    const v = st.env.get(a.key) ?? a.value ?? '';
-    const i = seen.get(a.key);
-    if (i !== undefined) pairs[i] = `${a.key}=${v}`;
-    else {
-      seen.set(a.key, pairs.length);
-      pairs.push(`${a.key}=${v}`);
-    }
-  }
+  const pairs = st.args.map((a) => `${a.key}=${st.env.get(a.key) ?? a.value ?? ''}`);
   const prefix = pairs.length > 0 ? [`|${pairs.length}`, ...pairs] : [];
   return [...prefix, ...args].join(' ');
 }

@@ -43,7 +43,7 @@ export async function diffUpperDir(upper: string, options: DiffOptions = {}): Pr
     const entry = entries[i] as PackEntry;
     for (const [name, value] of xattrs) {
       const key = name.slice(name.indexOf('overlay.') + 'overlay.'.length);
-      if (key === 'opaque' && value.toString() === 'y' && entry.stats?.isDirectory()) opaque.push(opaqueEntry(entry.name));
+      if (key === 'opaque' && value.toString() === 'y' && entry.stats?.isDirectory()) opaque.push(opaqueEntry(entry.name, entry.stats));
       if (key === 'redirect' || key === 'metacopy') {
         throw new LayerError('LAYER_TAR_UNSUPPORTED', `overlay ${key} xattr on ${entry.name}: mount with redirect_dir=off,metacopy=off`, {
           path: entry.name,

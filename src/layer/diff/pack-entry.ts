@@ -14,6 +14,16 @@ export interface PackEntry {
   whiteout?: boolean;
   /** set once read: the layer xattrs (security.capability, user.*) */
   xattrs?: Map<string, Buffer>;
+  /** header fields the caller sets over what `stats` says (whiteout modes, COPY --chown/--chmod, SOURCE_DATE_EPOCH) */
+  override?: HeaderOverride;
+}
+
+export interface HeaderOverride {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  /** whole seconds */
+  mtime?: number;
 }
 
 export const WHITEOUT_PREFIX = '.wh.';
@@ -49,14 +59,16 @@ export function sortEntries(entries: PackEntry[]): PackEntry[] {
   return entries.sort((a, b) => compareEntryNames(a.name, b.name));
 }
 
-/** `dir/.wh.base` for a deleted path. */
+/** `dir/.wh.base` for a deleted path: mode 0600, as docker's tar writer makes them. */
 export function whiteoutEntry(deleted: string): PackEntry {
   const slash = deleted.lastIndexOf('/');
-  return { name: `${deleted.slice(0, slash + 1)}${WHITEOUT_PREFIX}${deleted.slice(slash + 1)}`, whiteout: true };
+  return { name: `${deleted.slice(0, slash + 1)}${WHITEOUT_PREFIX}${deleted.slice(slash + 1)}`, whiteout: true, override: { mode: 0o600 } };
 }
 
-export function opaqueEntry(dir: string): PackEntry {
-  return { name: `${dir}/${OPAQUE_WHITEOUT}`, whiteout: true };
+/** `dir/.wh..wh..opq`, carrying the directory's permissions and owner, as docker's tar writer does. */
+export function opaqueEntry(dir: string, stats?: Stats): PackEntry {
+  const override: HeaderOverride = stats === undefined ? {} : { mode: stats.mode & 0o777, uid: stats.uid, gid: stats.gid, mtime: Math.floor(stats.mtimeMs / 1000) };
+  return { name: `${dir}/${OPAQUE_WHITEOUT}`, whiteout: true, override };
 }
 
 export function joinRel(dir: string, name: string): string {

@@ -96,13 +96,18 @@ export class TarPackStream extends Readable {
   private addEntry(entry: PackEntry): void {
     const epoch = this.options.sourceDateEpoch;
     if (entry.whiteout === true || entry.source === undefined || entry.stats === undefined) {
-      this.add(encodeHeader({ name: entry.name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtime: epoch ?? 0 }));
+      const o = entry.override ?? {};
+      this.add(encodeHeader({ name: entry.name, type: 'file', mode: o.mode ?? 0, uid: o.uid ?? 0, gid: o.gid ?? 0, size: 0, mtime: clampTime(o.mtime ?? 0, epoch) }));
       return;
     }
     const st = entry.stats;
     const type = entryTypeOfStats(st);
     if (type === undefined) return;
     let header: TarHeader = headerFromStats(entry.name, st, type, epoch);
+    if (entry.override !== undefined) {
+      const { mtime, ...rest } = entry.override;
+      header = { ...header, ...rest, ...(mtime !== undefined ? { mtime: clampTime(mtime, epoch) } : {}) };
+    }
     if (entry.xattrs !== undefined && entry.xattrs.size > 0) header.xattrs = entry.xattrs;
     if (type !== 'dir' && st.nlink > 1) {
       const key = `${st.dev}:${st.ino}`;
@@ -145,4 +150,9 @@ function changed(path: string): HoistError {
 /** A whole PackEntry list as a tar stream (helper for callers that need no store). */
 export function packEntries(entries: readonly PackEntry[], options: PackOptions = {}): TarPackStream {
   return new TarPackStream(entries, options);
+}
+
+/** A whole-second time, clamped to SOURCE_DATE_EPOCH when one is set. */
+function clampTime(t: number, epoch: number | undefined): number {
+  return epoch !== undefined && (t === 0 || t > epoch) ? epoch : t;
 }
