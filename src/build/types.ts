@@ -39,6 +39,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** build steps, and the transfers of base images pulled for it */
   onProgress?: ProgressListener;
+  /** `--secret id=ID,src=FILE`: secret id -> file, for `RUN --mount=type=secret` */
+  secrets?: Record<string, string>;
   /** registry client settings for FROM pulls */
   insecureRegistries?: string[];
   env?: NodeJS.ProcessEnv;

@@ -127,7 +127,7 @@ export async function buildStage(ctx: ExecContext, index: number): Promise<Stage
       let cached: boolean;
       switch (ins.kind) {
         case 'RUN':
-          cached = await dispatchRun(ctx, st, ins, id, noCache);
+          cached = await dispatchRun(ctx, st, ins, id, index, noCache);
           break;
         case 'WORKDIR':
           cached = await dispatchWorkdir(ctx, st, ins, noCache);

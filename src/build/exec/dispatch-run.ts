@@ -6,6 +6,7 @@ import type { ExecContext } from './exec-context';
 import { withShell } from './dispatch-meta';
 import { runLayerStep } from './layer-step';
 import { runInRootfs } from './run-container';
+import { prepareRunMounts } from './run-mounts';
 import { processEnv, runCommandString, type StageState } from './stage-state';
 
 /** The argv a RUN executes: heredocs folded in as BuildKit does, the shell form wrapped in SHELL. */
@@ -33,8 +34,7 @@ function runArgs(st: StageState, ins: RunInstruction): string[] {
  * its changes become the layer. The process sees ENV and the ARGs in scope,
  * plus proxy build args (never recorded in the image).
  */
-export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInstruction, stepId: string, noCache: boolean): Promise<boolean> {
-  if (ins.mounts.length > 0) throw new BuildError('BUILD_INSTRUCTION_INVALID', 'RUN --mount is not supported yet', { mounts: ins.mountSpecs });
+export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInstruction, stepId: string, stageIndex: number, noCache: boolean): Promise<boolean> {
   const args = runArgs(st, ins);
   const env = processEnv(st);
   const buildArgs = ctx.options.buildArgs ?? {};
@@ -42,12 +42,18 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
   const network = ins.network === 'default' ? (ctx.options.network ?? 'host') : ins.network;
   const cwd = st.config.config.WorkingDir || '/';
   const user = st.config.config.User || undefined;
+  const mounts = ins.mounts.map((m, i) => {
+    if (m === undefined) throw new BuildError('BUILD_INSTRUCTION_INVALID', `invalid --mount ${ins.mountSpecs[i]}`, {});
+    return m;
+  });
+  const prepared = await prepareRunMounts(ctx, mounts, stageIndex, cwd);
   return runLayerStep(ctx, st, {
     createdBy: `RUN ${runCommandString(args, st)} # buildkit`,
-    key: { op: 'run', args, env, cwd, user, network },
+    key: { op: 'run', args, env, cwd, user, network, ...(mounts.length > 0 ? { mounts: prepared.key } : {}) },
     noCache,
     change: (rootfs) =>
-      runInRootfs(rootfs, {
+      prepared.use(cwd, (specMounts) => runInRootfs(rootfs, {
+        mounts: specMounts,
         args,
         env,
         cwd,
@@ -56,6 +62,6 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         stdout: stepLogStream(ctx.emit, stepId, 'stdout'),
         stderr: stepLogStream(ctx.emit, stepId, 'stderr'),
-      }),
+      })),
   });
 }

@@ -7,6 +7,8 @@ import type { ExecContext } from './exec-context';
 import { addHistory } from './dispatch-meta';
 import type { StageState } from './stage-state';
 
+const BUILD_LAYER_XATTRS = ['security.capability'] as const;
+
 const unpacking = new WeakMap<ExecContext, Map<string, Promise<void>>>();
 
 /** Make sure the stage's top layer is an unpacked snapshot (cache hits and pulled bases may not be yet); once per chain and build. */
@@ -68,7 +70,11 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   }
   if (!step.independent) await ensureSnapshot(ctx, st);
   const parent = step.independent ? undefined : st.chainId;
-  const result = await commitChange(ctx.store.content, ctx.snapshotter, parent, step.change, ctx.signal ? { signal: ctx.signal } : {});
+  // a build's layers record security.capability only, as BuildKit's and moby's tar writers do (user.* stays on disk)
+  const result = await commitChange(ctx.store.content, ctx.snapshotter, parent, step.change, {
+    layerXattrs: BUILD_LAYER_XATTRS,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: new Date().toISOString(), description: step.createdBy };
   rec.layer = { descriptor: result.layer.descriptor, diffId: result.layer.diffId, chainId: result.chainId };
   apply(st, await ctx.cache.putIfAbsent(rec), step.createdBy, step.independent);

@@ -7,6 +7,7 @@ import { BuildError, isErrno } from '../../errors';
 import { resolveInRoot } from '../../convert/read-in-root';
 import { resolveUser } from '../../convert/user/resolve-user';
 import { toRuntimeSpec } from '../../convert/runtime-spec/to-runtime-spec';
+import type { SpecMount } from '../../convert/runtime-spec/types';
 import { run } from '../../runtime/run';
 import { goQuote } from './go-format';
 
@@ -20,6 +21,8 @@ export interface RunInRootfsOptions {
   user?: string;
   network: 'host' | 'none';
   signal?: AbortSignal;
+  /** more mounts (RUN --mount), their targets made and removed again if the image lacks them */
+  mounts?: SpecMount[];
   /** where the command's output goes as it comes (e.g. `stepLogStream`) */
   stdout?: Writable;
   stderr?: Writable;
@@ -54,15 +57,14 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
- * Mount targets runc creates when the image lacks them are stubs, not the
- * command's work (BuildKit's MountStubsCleaner): remove each one that is still
- * an empty file or directory, innermost first.
+ * File mount targets runc creates when the image lacks them are stubs, not the
+ * command's work: Docker 20.10's BuildKit removes each one that is still an
+ * empty file, and keeps the directories runc made (they are in its layers).
  */
 async function removeStubs(created: string[]): Promise<void> {
   for (const p of [...created].reverse()) {
     const st = await fs.lstat(p).catch(() => undefined);
     if (st?.isFile() && st.size === 0) await fs.rm(p, { force: true });
-    else if (st?.isDirectory()) await fs.rmdir(p).catch(() => undefined);
   }
 }
 
@@ -77,7 +79,15 @@ export async function runInRootfs(rootfs: string, options: RunInRootfsOptions): 
   const bundle = await fs.mkdtemp(path.join(os.tmpdir(), 'hoist-run-'));
   try {
     const stubs: string[] = [];
-    for (const p of ['/etc', '/etc/hosts', '/etc/resolv.conf']) if (!(await exists(resolveInRoot(rootfs, p)))) stubs.push(resolveInRoot(rootfs, p));
+    const targets = ['/etc/hosts', '/etc/resolv.conf', ...(options.mounts ?? []).map((m) => m.destination)];
+    for (const t of targets) {
+      // the target and each missing directory above it
+      const parts = t.split('/').filter((c) => c !== '');
+      for (let i = 1; i <= parts.length; i++) {
+        const p = resolveInRoot(rootfs, `/${parts.slice(0, i).join('/')}`);
+        if (!stubs.includes(p) && !(await exists(p))) stubs.push(p);
+      }
+    }
     await fs.writeFile(path.join(bundle, 'hosts'), `127.0.0.1\tlocalhost ${BUILD_HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
     await fs.writeFile(path.join(bundle, 'resolv.conf'), await fs.readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
     const user = resolveUser(rootfs, options.user);
@@ -94,6 +104,7 @@ export async function runInRootfs(rootfs: string, options: RunInRootfsOptions): 
       },
     );
     spec.root = { path: rootfs };
+    spec.mounts.push(...(options.mounts ?? []));
     await fs.writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     const tail = new OutputTail();
     const id = `hoist-build-${randomBytes(6).toString('hex')}`;

@@ -25,6 +25,23 @@ interface BuildFlags {
   output: string[];
   check?: boolean;
   insecureRegistry: string[];
+  secret: string[];
+}
+
+/** docker's `--secret id=ID,src=PATH` (also `source=`, `type=file`): id -> absolute path. */
+function parseSecrets(list: string[], cwd: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of list) {
+    const fields = new Map(spec.split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as [string, string]));
+    const id = fields.get('id');
+    const src = fields.get('src') ?? fields.get('source');
+    const type = fields.get('type') ?? 'file';
+    if (id === undefined || id === '' || src === undefined || src === '' || type !== 'file' || spec.split(',').some((f) => !f.includes('='))) {
+      throw new UsageError('USAGE', `invalid --secret ${JSON.stringify(spec)}: want id=ID,src=PATH`);
+    }
+    out[id] = path.resolve(cwd, src);
+  }
+  return out;
 }
 
 /** `K=V`, or `K` alone: the value from the environment (docker's rule; unset means not given). */
@@ -70,6 +87,7 @@ export const buildCommand: CommandModule = {
       .option('-o, --output <spec>', 'type=docker|oci|local,dest=PATH (or a directory); repeatable', collect, [])
       .option('--check', 'only run the build checks')
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
+      .option('--secret <spec>', 'a secret for RUN --mount=type=secret: id=ID,src=PATH (repeatable)', collect, [])
       .action(
         action(setExit, async (contextArg: string, flags: BuildFlags) => {
           const { build, parseOutputSpec } = lazy.build();
@@ -100,6 +118,7 @@ export const buildCommand: CommandModule = {
               ...(flags.platform ? { platform: flags.platform } : {}),
               ...(flags.check ? { checkOnly: true } : {}),
               ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
+              ...(flags.secret.length > 0 ? { secrets: parseSecrets(flags.secret, ctx.cwd) } : {}),
             };
             if (contextArg === '-') {
               if (flags.file === '-') throw new UsageError('USAGE', 'the context and the Dockerfile cannot both come from stdin');

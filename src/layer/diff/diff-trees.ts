@@ -65,6 +65,8 @@ export async function diffTrees(lower: string | undefined, upper: string, option
   await readEntryXattrs(
     same.flatMap((p) => [p.lower, p.upper]),
     options.native,
+    [],
+    options.layerXattrs,
   );
   for (const p of same) if (!sameXattrs(p.lower.xattrs, p.upper.xattrs)) changed.set(p.upper.name, p.upper);
   const byName = new Map(same.map((p) => [p.upper.name, p.upper]));
@@ -80,6 +82,8 @@ export async function diffTrees(lower: string | undefined, upper: string, option
   await readEntryXattrs(
     entries.filter((e) => e.xattrs === undefined),
     options.native,
+    [],
+    options.layerXattrs,
   );
   return sortEntries(entries);
 }

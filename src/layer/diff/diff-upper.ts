@@ -8,6 +8,8 @@ import { readEntryXattrs } from './read-xattrs';
 export interface DiffOptions {
   native?: NativeOps;
   signal?: AbortSignal;
+  /** the xattr names (prefixes) the layer records; default LAYER_XATTR_PREFIXES (security.capability, user.*) */
+  layerXattrs?: readonly string[];
 }
 
 const OVERLAY_PREFIXES = ['trusted.overlay.', 'user.overlay.'];
@@ -37,7 +39,7 @@ export async function diffUpperDir(upper: string, options: DiffOptions = {}): Pr
     }
   };
   walk(upper, '');
-  const overlay = await readEntryXattrs(entries, options.native, OVERLAY_PREFIXES);
+  const overlay = await readEntryXattrs(entries, options.native, OVERLAY_PREFIXES, options.layerXattrs);
   const opaque: PackEntry[] = [];
   for (const [i, xattrs] of overlay) {
     const entry = entries[i] as PackEntry;

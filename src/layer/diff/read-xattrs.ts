@@ -13,6 +13,7 @@ export async function readEntryXattrs(
   entries: PackEntry[],
   native: NativeOps | undefined,
   extraPrefixes: readonly string[] = [],
+  layerPrefixes: readonly string[] = LAYER_XATTR_PREFIXES,
 ): Promise<Map<number, Map<string, Buffer>>> {
   const extra = new Map<number, Map<string, Buffer>>();
   native ??= defaultNativeOps();
@@ -22,7 +23,7 @@ export async function readEntryXattrs(
   const targets = entries.map((e, i) => ({ e, i })).filter(({ e }) => e.source !== undefined && e.whiteout !== true);
   const found = await native.listXattrs(
     targets.map(({ e }) => e.source as string),
-    [...LAYER_XATTR_PREFIXES, ...extraPrefixes],
+    [...layerPrefixes, ...extraPrefixes],
   );
   targets.forEach(({ e, i }, k) => {
     const all = found[k];
