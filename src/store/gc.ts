@@ -22,6 +22,8 @@ const TEMP_LAYER_MIN_AGE_MS = 15 * 60 * 1000;
 export interface PruneOptions {
   /** also remove build cache records (docker's `builder prune --all`) */
   all?: boolean;
+  /** remove build cache records not used for this many ms (docker's `builder prune --filter until=`) */
+  until?: number;
   dryRun?: boolean;
   signal?: AbortSignal;
 }
@@ -209,12 +211,18 @@ function removeUntagged(store: Store): Promise<Digest[]> {
   });
 }
 
-/** Every digest the cache records name (or, with `all`, remove the records). */
+/** How long ago a cache record was last used (the builder touches it on every hit), in ms. */
+async function unusedFor(file: string): Promise<number> {
+  const st = await fs.stat(file).catch(() => undefined);
+  return st === undefined ? 0 : Date.now() - st.mtimeMs;
+}
+
+/** Every digest the cache records name (or, with `all` or `until`, remove the records). */
 async function cacheRoots(store: Store, options: PruneOptions, result: PruneResult): Promise<Set<string>> {
   const extra = new Set<string>();
   for (const name of await fs.readdir(store.paths.cache).catch(() => [] as string[])) {
     const file = path.join(store.paths.cache, name);
-    if (options.all) {
+    if (options.all || (options.until !== undefined && name.endsWith('.json') && (await unusedFor(file)) > options.until)) {
       result.cacheRecords.push(name);
       if (!options.dryRun) await fs.rm(file, { recursive: true, force: true });
       continue;

@@ -91,6 +91,24 @@ describe('hoist build: the cache', function () {
     assert.deepEqual(cachedSteps(r.stderr), []);
   });
 
+  it('prune --filter until= drops only the records unused for that long', async () => {
+    const cacheDir = path.join(root, 'cache');
+    const records = fs.readdirSync(cacheDir).filter((n) => n.endsWith('.json'));
+    assert.ok(records.length >= 7, `${records.length} records`);
+    let r = await runHoist(['prune', '--filter', 'until=1h'], { root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /build cache records/);
+    const old = new Date(Date.now() - 2 * 3600_000);
+    for (const n of records) fs.utimesSync(path.join(cacheDir, n), old, old);
+    r = await runHoist(['prune', '--filter', 'until=1h'], { root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Deleted ${records.length} build cache records`));
+    const again = await buildOk(root, ['-t', 'app', ctxDir]);
+    assert.deepEqual(cachedSteps(again.stderr), []);
+    r = await runHoist(['prune', '--filter', 'since=1h'], { root });
+    assert.equal(r.code, 2);
+  });
+
   it('cache records survive prune while they reach their layers, and prune --all drops them', async () => {
     let r = await runHoist(['prune'], { root });
     assert.equal(r.code, 0, r.stderr);
