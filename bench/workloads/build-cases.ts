@@ -1,7 +1,7 @@
 // The three builders of the build workloads, as cases: hoist build, BuildKit (docker build on the
 // bench's dockerd) and buildah bud, each in one of three modes. `cold`: empty caches before every
-// run (a fresh HOIST_ROOT; `docker builder prune -af` and the image and base removed; a fresh
-// buildah root), the base in the loopback registry. `noop`: the same context built again. `edit`:
+// run (a fresh HOIST_ROOT; every image of the bench's private dockerd removed and `docker builder
+// prune -af`; a fresh buildah root), the base in the loopback registry. `noop`: the same context built again. `edit`:
 // one source file changed before every run. Each case builds its own copy of the context.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,11 +52,11 @@ export const dockerBuilder: Builder = {
   }),
   reset: async (r) => {
     const docker = r.tool('docker');
-    // the result and the base (a classic pull would have put it in the image store), then
-    // BuildKit's cache records and the content they hold
-    const images = (await r.exec({ argv: [...docker, 'images', '-q', '--no-trunc', DOCKER_TAG] })).trim();
-    if (images) await r.exec({ argv: [...docker, 'image', 'rm', '-f', DOCKER_TAG] });
-    if ((await r.exec({ argv: [...docker, 'images', '-q', r.state.base] })).trim()) await r.exec({ argv: [...docker, 'image', 'rm', '-f', r.state.base] });
+    // every image, not only the tagged result: an untagged earlier result (an edit run's) still
+    // holds the base's layer, and BuildKit would then skip its download and extraction (a "cold"
+    // build of 3.9 s instead of 9.8 s); then BuildKit's cache records and the content they hold
+    const images = (await r.exec({ argv: [...docker, 'images', '-aq'] })).split('\n').filter(Boolean);
+    if (images.length > 0) await r.exec({ argv: [...docker, 'image', 'rm', '-f', ...new Set(images)] });
     await r.exec({ argv: [...docker, 'builder', 'prune', '-af'] });
   },
 };
