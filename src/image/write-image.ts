@@ -3,7 +3,8 @@ import type { Digest } from '../oci/digest';
 import type { ImageConfig, ImageManifest } from '../oci/manifest';
 import { MediaType } from '../oci/media-types';
 import { ImageError } from '../errors';
-import { addUntagged, setTag, writeBlobBytes, type Store } from '../store';
+import { writeBlobBytes, type Store } from '../store';
+import { recordImage } from './record-image';
 
 export interface WriteImageOptions {
   /** the complete config; `rootfs.diff_ids` must match `layers` one to one */
@@ -28,9 +29,9 @@ export interface WrittenImage {
 }
 
 /**
- * The one image writer (build, and the seam pull and load converge on):
- * config blob, then manifest blob, then the tags — in that order, so the store
- * is consistent at every step. The caller holds a store lease from the first
+ * The builder's image writer: config blob, then `recordImage` (manifest blob,
+ * then the tags; where pull and load end too) — in that order, so the store is
+ * consistent at every step. The caller holds a store lease from the first
  * layer write until this returns (the tags are then what keeps the blobs).
  */
 export async function writeImage(store: Store, options: WriteImageOptions): Promise<WrittenImage> {
@@ -53,12 +54,8 @@ export async function writeImage(store: Store, options: WriteImageOptions): Prom
     ...(options.annotations ? { annotations: options.annotations } : {}),
   };
   const rawManifest = Buffer.from(JSON.stringify(manifest));
-  const manifestRes = await writeBlobBytes(store.content, rawManifest, options.signal);
-  const manifestDesc: Descriptor = { mediaType: manifest.mediaType as string, digest: manifestRes.digest, size: manifestRes.size };
   const platform = { architecture: config.architecture, os: config.os, ...(config.variant ? { variant: config.variant } : {}) };
-  const entry: Descriptor = { ...manifestDesc, platform };
-  const tags = options.tags ?? [];
-  if (tags.length === 0) await addUntagged(store.index, entry);
-  for (const tag of tags) await setTag(store.index, tag, entry);
+  const recorded = await recordImage(store, { rawManifest, mediaType: manifest.mediaType as string, platform, tags: options.tags ?? [], ...(options.signal ? { signal: options.signal } : {}) });
+  const manifestDesc = recorded.manifest;
   return { manifest: manifestDesc, config: configDesc, rawManifest, rawConfig, id: configDesc.digest };
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors';
 import { Annotation } from '../../oci/descriptor';
+import type { Digest } from '../../oci/digest';
 import { formatReference, parseReference } from '../../oci/reference';
 import { setTag } from '../../store';
 import { lazy } from '../lazy';
@@ -22,7 +23,13 @@ export const tagCommand: CommandModule = {
           const { mediaType, digest, size, platform } = image.entry;
           const original = image.entry.annotations?.[Annotation.RegistryManifest];
           const annotations = original !== undefined ? { annotations: { [Annotation.RegistryManifest]: original } } : {};
-          await setTag(store.index, formatReference(ref), { mediaType, digest, size, ...(platform ? { platform } : {}), ...annotations });
+          // under a lease, the image's blobs renewed: a concurrent prune cannot take them before the tag is visible
+          await store.withLease(async (lease) => {
+            const { entry, manifestDesc, manifest } = image;
+            const blobs = [entry.digest, manifestDesc.digest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+            await lease.keep([...new Set([...blobs, ...(original !== undefined ? [original as Digest] : [])])]);
+            await setTag(store.index, formatReference(ref), { mediaType, digest, size, ...(platform ? { platform } : {}), ...annotations });
+          });
         }),
       );
   },

@@ -9,7 +9,9 @@ import { parseImageConfig, parseIndex, parseManifest } from '../../oci/parse-doc
 import { DecompressAuto } from '../../stream/compression-detect';
 import { CONFIG_MAX_BYTES } from '../../stream/read-capped';
 import { formatReference, isValidTag, parseReference } from '../../oci/reference';
-import { addUntagged, readBlobCapped, setTag, writeBlobBytes, type Store } from '../../store';
+import type { Platform } from '../../oci/platform';
+import { readBlobCapped, writeBlobBytes, type Store } from '../../store';
+import { recordImage } from '../record-image';
 import { collectBlobs } from '../image-record';
 import { cleanMemberPath, ingestArchive, type IngestedArchive, type IngestedBlob } from './ingest-archive';
 import { verifyImageLayers } from './verify-loaded';
@@ -22,6 +24,14 @@ export interface LoadedImage {
 export interface LoadResult {
   images: LoadedImage[];
   format: 'docker' | 'oci';
+}
+
+/** an image the archive names, verified, its manifest bytes not yet recorded */
+interface FoundImage {
+  raw: Buffer;
+  mediaType: string;
+  platform?: Platform;
+  names: string[];
 }
 
 interface DockerManifestEntry {
@@ -58,9 +68,9 @@ function parseJson<T>(buf: Buffer, what: string): T {
 }
 
 /** Docker's manifest.json (any Docker version): synthesise OCI manifests for its entries. */
-async function fromDockerManifest(store: Store, archive: IngestedArchive, entries: DockerManifestEntry[]): Promise<{ desc: Descriptor; names: string[] }[]> {
+async function fromDockerManifest(store: Store, archive: IngestedArchive, entries: DockerManifestEntry[]): Promise<FoundImage[]> {
   if (!Array.isArray(entries)) throw invalid('manifest.json must be a JSON array');
-  const out: { desc: Descriptor; names: string[] }[] = [];
+  const out: FoundImage[] = [];
   for (const [i, e] of entries.entries()) {
     if (typeof e?.Config !== 'string' || !Array.isArray(e.Layers)) throw invalid(`manifest.json[${i}] needs Config and Layers`);
     const cfg = resolveMember(archive, e.Config);
@@ -79,23 +89,21 @@ async function fromDockerManifest(store: Store, archive: IngestedArchive, entrie
       layers,
     };
     verifyImageLayers(config, layers, archive);
-    const raw = Buffer.from(JSON.stringify(manifest));
-    const res = await writeBlobBytes(store.content, raw);
     const names = (e.RepoTags ?? []).map((t) => formatReference(parseReference(t)));
-    out.push({ desc: { mediaType: MediaType.OciManifest, digest: res.digest, size: res.size }, names });
+    out.push({ raw: Buffer.from(JSON.stringify(manifest)), mediaType: MediaType.OciManifest, names });
   }
   return out;
 }
 
 /** An OCI index.json (OCI archives, and Docker 25+ saves, which carry both). */
-async function fromOciIndex(store: Store, archive: IngestedArchive, rawIndex: Buffer, dockerEntries?: DockerManifestEntry[]): Promise<{ desc: Descriptor; names: string[] }[]> {
+async function fromOciIndex(store: Store, archive: IngestedArchive, rawIndex: Buffer, dockerEntries?: DockerManifestEntry[]): Promise<FoundImage[]> {
   const index = parseIndex(rawIndex);
   const byConfig = new Map<string, string[]>();
   for (const e of dockerEntries ?? []) {
     const cfg = resolveMember(archive, e.Config);
     if (cfg.blob) byConfig.set(cfg.blob.digest, (e.RepoTags ?? []).map((t) => formatReference(parseReference(t))));
   }
-  const out: { desc: Descriptor; names: string[] }[] = [];
+  const out: FoundImage[] = [];
   for (const m of index.manifests) {
     const a = m.annotations ?? {};
     const names = new Set<string>();
@@ -113,8 +121,8 @@ async function fromOciIndex(store: Store, archive: IngestedArchive, rawIndex: Bu
     });
     await verifyOciImage(store, archive, blobs);
     for (const b of blobs) for (const n of byConfig.get(b.digest) ?? []) names.add(n);
-    const desc: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size, ...(m.platform ? { platform: m.platform } : {}) };
-    out.push({ desc, names: [...names] });
+    const raw = await readBlobCapped(store.content, m);
+    out.push({ raw, mediaType: m.mediaType, ...(m.platform ? { platform: m.platform } : {}), names: [...names] });
   }
   return out;
 }
@@ -142,7 +150,7 @@ export async function loadArchive(store: Store, input: Readable, options: { sign
     const rawIndex = archive.small.get('index.json');
     const rawManifest = archive.small.get('manifest.json');
     const dockerEntries = rawManifest ? parseJson<DockerManifestEntry[]>(rawManifest, 'manifest.json') : undefined;
-    let images: { desc: Descriptor; names: string[] }[];
+    let images: FoundImage[];
     let format: LoadResult['format'] = 'docker';
     if (rawIndex !== undefined && archive.small.has('oci-layout')) {
       images = await fromOciIndex(store, archive, rawIndex, dockerEntries);
@@ -157,9 +165,8 @@ export async function loadArchive(store: Store, input: Readable, options: { sign
     if (images.length === 0) throw invalid('the archive contains no image');
     const loaded: LoadedImage[] = [];
     for (const img of images) {
-      if (img.names.length === 0) await addUntagged(store.index, img.desc);
-      for (const name of img.names) await setTag(store.index, name, img.desc);
-      loaded.push({ digest: img.desc.digest, names: img.names });
+      const { manifest } = await recordImage(store, { rawManifest: img.raw, mediaType: img.mediaType, ...(img.platform ? { platform: img.platform } : {}), tags: img.names, ...(options.signal ? { signal: options.signal } : {}) });
+      loaded.push({ digest: manifest.digest, names: img.names });
     }
     return { images: loaded, format };
   } catch (err) {

@@ -1,8 +1,7 @@
-import { Annotation, type Descriptor } from '../../oci/descriptor';
+import type { Descriptor } from '../../oci/descriptor';
 import type { ImageIndex, ImageManifest } from '../../oci/manifest';
 import { isIndexMediaType, isManifestMediaType } from '../../oci/media-types';
 import { parseIndex, parseManifest } from '../../oci/parse-documents';
-import { toOciManifest } from '../../oci/to-oci-manifest';
 import { hostPlatform, parsePlatform, type Platform } from '../../oci/platform';
 import { formatReference, parseReference, type Reference } from '../../oci/reference';
 import { isHoistError } from '../../errors';
@@ -10,7 +9,7 @@ import { readBlobCapped, writeBlobBytes } from '../../store/helpers';
 import type { Lease } from '../../store/lease';
 import { freeBytes, noSpaceError } from '../../store/no-space';
 import type { Store } from '../../store/store';
-import { setTag } from '../../store/tags';
+import { recordImage } from '../../image/record-image';
 import { downloadBlob } from './download-blob';
 import { mapLimit } from '../../stream/map-limit';
 import { emitter, type ProgressListener } from '../../progress';
@@ -58,7 +57,7 @@ export const DEFAULT_MAX_CONCURRENT = 4;
 /**
  * Pull an image into the store (blobs only; the layer engine unpacks on
  * demand). Order keeps the store consistent at every step: blobs, then the
- * manifest, then the index, then the tag. A lease protects fresh blobs from a
+ * index, then `recordImage` (the manifest, its OCI form, the tag). A lease protects fresh blobs from a
  * concurrent prune. This is the path the builder's FROM uses too.
  */
 export async function pullImage(store: Store, reference: string | Reference, options: PullOptions = {}): Promise<PullResult> {
@@ -109,20 +108,17 @@ export async function pullImage(store: Store, reference: string | Reference, opt
         bytes += r.bytes;
       }
     }
-    // unknown media types and artifacts: kept as they are, not refused
-    await writeBlobBytes(store.content, rawTarget, signal);
-    emit({ type: 'manifest', action: 'pull', digest: target.digest, mediaType: target.mediaType });
     if (rawIndex !== undefined) await writeBlobBytes(store.content, rawIndex, signal);
     const name = formatReference(ref);
-    const platform = target.platform ? { platform: target.platform } : {};
-    let descriptor: Descriptor = { mediaType: target.mediaType, digest: target.digest, size: target.size, ...platform };
-    // a Docker v2 manifest is tagged as its OCI form (what skopeo and umoci read), the registry's kept beside it
-    const oci = manifest !== undefined ? toOciManifest(rawTarget) : undefined;
-    if (oci !== undefined) {
-      await writeBlobBytes(store.content, oci.raw, signal);
-      descriptor = { ...oci.descriptor, ...platform, annotations: { [Annotation.RegistryManifest]: target.digest } };
-    }
-    if (options.tag !== false) await setTag(store.index, name, descriptor);
+    // unknown media types and artifacts: kept as they are, not refused; a Docker v2 manifest is tagged as its OCI form
+    const { descriptor } = await recordImage(store, {
+      rawManifest: rawTarget,
+      mediaType: target.mediaType,
+      ...(target.platform ? { platform: target.platform } : {}),
+      ...(options.tag !== false ? { tags: [name] } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    emit({ type: 'manifest', action: 'pull', digest: target.digest, mediaType: target.mediaType });
     emit({ type: 'done', action: 'pull', ref: name, digest: descriptor.digest, bytes, ms: Date.now() - t0 });
     return {
       reference: name,
