@@ -24,7 +24,12 @@ async function setup(ctx: BenchContext, counts: number[]): Promise<State> {
   for (const n of counts) contexts.set(n, await prepareContext(ctx.workDir, n));
   const registry = await startRegistry();
   const ref = `${registry.host}/${BASE_NAME}`;
-  await pushImage(await Store.open(base.storeRoot), BASE_TAG, ref);
+  try {
+    await pushImage(await Store.open(base.storeRoot), BASE_TAG, ref);
+  } catch (err) {
+    await registry.stop(); // no teardown follows a failed setup
+    throw err;
+  }
   ctx.log(`build: base ${ref} (${(base.layerBytes / 2 ** 20).toFixed(0)} MiB gzip layer), contexts of ${counts.join(', ')} files`);
   return { base: ref, contexts, registry };
 }
