@@ -11,7 +11,6 @@ import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/parse-dock
 import { hostPlatform, parsePlatform, type Platform } from '../oci/platform';
 import { formatReference, parseReference } from '../oci/reference';
 import { emitter } from '../progress/emitter';
-import { selectSnapshotter } from '../snapshot/select-snapshotter';
 import type { Store } from '../store/store';
 import { BuildCache } from './cache/build-cache';
 import { createContextOps } from './context';
@@ -21,6 +20,12 @@ import type { ExecContext } from './exec/exec-context';
 import { writeOutputs } from './output/write-outputs';
 import { planStages } from './plan/plan-stages';
 import type { BuildOptions, BuildResult } from './types';
+
+/** `fn`'s promise, made once. */
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}
 
 function readDockerfile(options: BuildOptions): { text: string; file: string; path?: string } {
   if (options.dockerfileText !== undefined) return { text: options.dockerfileText, file: 'Dockerfile' };
@@ -79,7 +84,11 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
   const lease = await store.lease();
   const ctx: ExecContext = {
     store,
-    snapshotter: await selectSnapshotter(store.paths),
+    snapshotter: memo(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { selectSnapshotter } = require('../snapshot/select-snapshotter') as typeof import('../snapshot/select-snapshotter');
+      return selectSnapshotter(store.paths);
+    }),
     cache: new BuildCache(store.paths),
     contextOps,
     contextTree: { root: path.resolve(options.context), kind: 'context', ...(ignore.patterns.length > 0 ? { ignore: new IgnoreMatcher(ignore.patterns) } : {}) },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { BuildError } from '../../errors';
-import { applyLayer, decodeHeader, isZeroBlock } from '../../layer';
+import { decodeHeader, isZeroBlock } from '../../layer/tar/decode-header';
 import { createDecompressStream } from '../../stream';
 
 type ArchiveCompression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'none';
@@ -92,6 +92,9 @@ export async function unpackArchive(file: string, destDir: string, signal?: Abor
   const before = fs.lstatSync(destDir);
   const { stream, stop } = openDecompressed(file);
   try {
+    // the extractor is loaded only when an ADD unpacks an archive
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { applyLayer } = require('../../layer/apply/apply-layer') as typeof import('../../layer/apply/apply-layer');
     await applyLayer(stream, destDir, { whiteouts: 'delete', ...(signal ? { signal } : {}) });
   } finally {
     stop();

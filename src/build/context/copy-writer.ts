@@ -8,7 +8,7 @@ import type { Match } from './select-sources';
 import { entryType, type SelectionHasher } from './selection-hasher';
 import type { CopyRequest, Downloaded } from './types';
 import type { WalkEntry } from './walk-match';
-import { lstatOrUndefined } from '../../layer';
+import { lstatOrUndefined } from '../../layer/apply/safe-path';
 import { SpecialEntries } from './special-entries';
 import { clearFileTarget, conflict, copyFileBytes, setMeta, setTimes } from './write-entry';
 

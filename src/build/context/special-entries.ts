@@ -1,5 +1,6 @@
 import type * as fs from 'node:fs';
-import { defaultNativeOps, LAYER_XATTR_PREFIXES, type MknodItem, type NativeOps } from '../../layer';
+import { defaultNativeOps } from '../../layer/native/libc-native-ops';
+import { LAYER_XATTR_PREFIXES, type MknodItem, type NativeOps } from '../../layer/native/native-ops';
 
 interface Pending {
   target: string;

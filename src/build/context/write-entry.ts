@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { BuildError, isErrno } from '../../errors';
-import { lstatOrUndefined } from '../../layer';
+import { lstatOrUndefined } from '../../layer/apply/safe-path';
 import type { Owner } from './types';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY } = fs.constants;

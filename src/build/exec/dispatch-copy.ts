@@ -1,6 +1,4 @@
 import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions/instruction';
-import { withMount } from '../../snapshot/mount';
-import { resolveChown } from '../context/resolve-chown';
 import type { CopyRequest, SourceTree } from '../context/types';
 import { stageIndexOf } from '../plan/plan-stages';
 import { resolveBaseImage } from './base-image';
@@ -23,13 +21,13 @@ function copyCreatedBy(ins: CopyInstruction | AddInstruction): string {
 }
 
 /** The `--from` source: another stage's result or an image, as its top chainID (undefined: empty). */
-async function fromSource(ctx: ExecContext, from: string, stageIndex: number): Promise<{ chainId?: string; identity: string }> {
+async function fromSource(ctx: ExecContext, from: string, stageIndex: number): Promise<{ chainId?: string; identity: string; state: StageState }> {
   const i = stageIndexOf(ctx.df.stages, from, stageIndex);
   let src: StageState;
   if (i !== undefined) src = await ctx.stages.get(i)!;
   else src = await resolveBaseImage(ctx, from, undefined);
-  await ensureSnapshot(ctx, src);
-  return { ...(src.chainId !== undefined ? { chainId: src.chainId } : {}), identity: src.chainId ?? 'scratch' };
+  // its identity is its chainID; the snapshot itself is unpacked only when the copy runs
+  return { ...(src.chainId !== undefined ? { chainId: src.chainId } : {}), identity: src.chainId ?? 'scratch', state: src };
 }
 
 /**
@@ -60,7 +58,9 @@ export async function dispatchCopy(
   const withTree = async <T>(fn: (tree: SourceTree) => Promise<T>): Promise<T> => {
     if (from === undefined) return fn(ctx.contextTree);
     if (from.chainId === undefined) return fn({ root: await emptyDir(), kind: 'stage' });
-    return withMount(await ctx.snapshotter.mounts(from.chainId), (root) => fn({ root, kind: 'stage' }));
+    await ensureSnapshot(ctx, from.state);
+    const { withMount } = require('../../snapshot/mount') as typeof import('../../snapshot/mount'); // eslint-disable-line @typescript-eslint/no-require-imports
+    return withMount(await (await ctx.snapshotter()).mounts(from.chainId), (root) => fn({ root, kind: 'stage' }));
   };
   const sources = from === undefined ? (await ctx.contextOps.hashSources(ctx.contextTree, req, ctx.signal)).digest : from.identity;
   const { chmod, ...rest } = req;
@@ -71,6 +71,7 @@ export async function dispatchCopy(
     // --link: the layer is made on an empty tree, independent of what is below it (BuildKit's MergeOp)
     independent: ins.link && ins.chmod === undefined,
     change: async (rootfs) => {
+      const { resolveChown } = require('../context/resolve-chown') as typeof import('../context/resolve-chown'); // eslint-disable-line @typescript-eslint/no-require-imports
       const owner = ins.chown ? resolveChown(rootfs, ins.chown) : undefined;
       await withTree((tree) => ctx.contextOps.copyInto(tree, { ...req, ...(owner ? { owner } : {}) }, rootfs, ctx.signal));
     },

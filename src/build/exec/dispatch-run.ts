@@ -5,7 +5,6 @@ import type { RunInstruction } from '../../dockerfile/instructions/instruction';
 import type { ExecContext } from './exec-context';
 import { withShell } from './dispatch-meta';
 import { runLayerStep } from './layer-step';
-import { runInRootfs } from './run-container';
 import { prepareRunMounts } from './run-mounts';
 import { processEnv, runCommandString, type StageState } from './stage-state';
 
@@ -52,7 +51,7 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
     key: { op: 'run', args, env, cwd, user, network, ...(mounts.length > 0 ? { mounts: prepared.key } : {}) },
     noCache,
     change: (rootfs) =>
-      prepared.use(cwd, (specMounts) => runInRootfs(rootfs, {
+      prepared.use(cwd, (specMounts) => (require('./run-container') as typeof import('./run-container')).runInRootfs(rootfs, { // eslint-disable-line @typescript-eslint/no-require-imports
         mounts: specMounts,
         args,
         env,

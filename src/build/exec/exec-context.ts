@@ -12,7 +12,8 @@ import type { StageState } from './stage-state';
 /** What every step of one build shares. */
 export interface ExecContext {
   store: Store;
-  snapshotter: Snapshotter;
+  /** the store's snapshotter, chosen (and its modules loaded) on first use: a fully cached build needs none */
+  snapshotter(): Promise<Snapshotter>;
   cache: BuildCache;
   contextOps: ContextOps;
   contextTree: SourceTree;

@@ -1,11 +1,15 @@
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { chainIdOf } from '../../oci/chain-id';
-import { commitChange } from '../../snapshot/commit-change';
-import { unpackImage } from '../../snapshot/unpack-image';
 import { cacheKey, CACHE_SCHEMA, type CacheRecord } from '../cache/build-cache';
 import type { ExecContext } from './exec-context';
 import { addHistory } from './dispatch-meta';
 import type { StageState } from './stage-state';
+
+/** The snapshot and layer engines, loaded when a step misses the cache (a fully cached build never needs them). */
+function lazySnapshot(): typeof import('../../snapshot/commit-change') & typeof import('../../snapshot/unpack-image') {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { ...(require('../../snapshot/commit-change') as typeof import('../../snapshot/commit-change')), ...(require('../../snapshot/unpack-image') as typeof import('../../snapshot/unpack-image')) };
+}
 
 const BUILD_LAYER_XATTRS = ['security.capability'] as const;
 
@@ -24,7 +28,8 @@ export function ensureSnapshot(ctx: ExecContext, st: StageState): Promise<void> 
 async function unpack(ctx: ExecContext, st: StageState): Promise<void> {
   const manifest = { schemaVersion: 2, config: st.layers[0]!.descriptor, layers: st.layers.map((l) => l.descriptor) } as ImageManifest;
   const config = { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: st.layers.map((l) => l.diffId) } } as ImageConfig;
-  await unpackImage(ctx.store, ctx.snapshotter, { manifest, config }, ctx.signal ? { signal: ctx.signal } : {});
+  const { unpackImage } = lazySnapshot();
+  await unpackImage(ctx.store, await ctx.snapshotter(), { manifest, config }, ctx.signal ? { signal: ctx.signal } : {});
 }
 
 export interface LayerStep {
@@ -71,7 +76,8 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   if (!step.independent) await ensureSnapshot(ctx, st);
   const parent = step.independent ? undefined : st.chainId;
   // a build's layers record security.capability only, as BuildKit's and moby's tar writers do (user.* stays on disk)
-  const result = await commitChange(ctx.store.content, ctx.snapshotter, parent, step.change, {
+  const { commitChange } = lazySnapshot();
+  const result = await commitChange(ctx.store.content, await ctx.snapshotter(), parent, step.change, {
     layerXattrs: BUILD_LAYER_XATTRS,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });

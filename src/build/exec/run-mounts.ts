@@ -6,7 +6,6 @@ import { BuildError } from '../../errors';
 import type { Mount as RunMount } from '../../dockerfile/instructions/types';
 import type { SpecMount } from '../../convert/runtime-spec/types';
 import { resolveInRoot } from '../../convert/read-in-root';
-import { withMount } from '../../snapshot/mount';
 import { stageIndexOf } from '../plan/plan-stages';
 import { resolveBaseImage } from './base-image';
 import type { ExecContext } from './exec-context';
@@ -14,7 +13,7 @@ import { ensureSnapshot } from './layer-step';
 import type { StageState } from './stage-state';
 
 /** Where one mount's tree comes from: the context, or a stage's / image's rootfs (its chainID). */
-type Source = { kind: 'context' } | { kind: 'tree'; chainId?: string };
+type Source = { kind: 'context' } | { kind: 'tree'; chainId?: string; state?: StageState };
 
 export interface PreparedRunMounts {
   /** the cache key's part: each mount as resolved, with the content identity of bind sources */
@@ -35,8 +34,7 @@ async function sourceOf(ctx: ExecContext, m: RunMount, stageIndex: number): Prom
   if (m.from === undefined || m.from === '') return { kind: 'context' };
   const i = stageIndexOf(ctx.df.stages, m.from, stageIndex);
   const st: StageState = i !== undefined ? await ctx.stages.get(i)! : await resolveBaseImage(ctx, m.from, undefined);
-  await ensureSnapshot(ctx, st);
-  return st.chainId === undefined ? { kind: 'tree' } : { kind: 'tree', chainId: st.chainId };
+  return st.chainId === undefined ? { kind: 'tree' } : { kind: 'tree', chainId: st.chainId, state: st };
 }
 
 function cacheDirOf(ctx: ExecContext, m: RunMount, dest: string): string {
@@ -98,7 +96,8 @@ export async function prepareRunMounts(ctx: ExecContext, mounts: readonly RunMou
             default: {
               const withTree = async <T>(f: (root: string) => Promise<T>): Promise<T> => {
                 if (source?.kind === 'context') return f(ctx.contextTree.root);
-                if (source?.kind === 'tree' && source.chainId !== undefined) return withMount(await ctx.snapshotter.mounts(source.chainId), f);
+                if (source?.kind === 'tree' && source.state !== undefined) await ensureSnapshot(ctx, source.state);
+                if (source?.kind === 'tree' && source.chainId !== undefined) return (require('../../snapshot/mount') as typeof import('../../snapshot/mount')).withMount(await (await ctx.snapshotter()).mounts(source.chainId), f); // eslint-disable-line @typescript-eslint/no-require-imports
                 const empty = path.join(tmp, `empty-${i}`);
                 await fs.mkdir(empty);
                 return f(empty);

@@ -2,11 +2,8 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { BuildError } from '../../errors';
-import { saveArchive } from '../../image/archive/save-archive';
 import { resolveImage } from '../../image/resolve-image';
 import { writeImage, type WrittenImage } from '../../image/write-image';
-import { copyTree } from '../../snapshot/copy-snapshotter';
-import { withMount } from '../../snapshot/mount';
 import type { HistoryEntry } from '../../oci/manifest';
 import type { ExecContext } from '../exec/exec-context';
 import { ensureSnapshot } from '../exec/layer-step';
@@ -75,13 +72,18 @@ export async function writeOutputs(ctx: ExecContext, st: StageState, tags: strin
       await fsp.mkdir(out.dest, { recursive: true });
       if (st.chainId === undefined) continue;
       await ensureSnapshot(ctx, st);
-      await withMount(await ctx.snapshotter.mounts(st.chainId), (root) => copyTree(root, out.dest, ctx.signal));
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { withMount } = require('../../snapshot/mount') as typeof import('../../snapshot/mount');
+      const { copyTree } = require('../../snapshot/copy-snapshotter') as typeof import('../../snapshot/copy-snapshotter');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      await withMount(await (await ctx.snapshotter()).mounts(st.chainId), (root) => copyTree(root, out.dest, ctx.signal));
       continue;
     }
     if (out.dest === '') throw new BuildError('BUILD_OUTPUT_INVALID', `--output type=${out.type} needs dest=FILE`, {});
     const image = await resolveImage(ctx.store, tags[0] ?? written.id);
     const tmp = `${out.dest}.tmp-${process.pid}`;
     try {
+      const { saveArchive } = require('../../image/archive/save-archive') as typeof import('../../image/archive/save-archive'); // eslint-disable-line @typescript-eslint/no-require-imports
       await saveArchive(ctx.store, [image], fs.createWriteStream(tmp), ctx.signal ? { signal: ctx.signal } : {});
       await fsp.rename(tmp, path.resolve(out.dest));
     } finally {
