@@ -14,7 +14,7 @@ async function buildFails(root: string, files: Record<string, string>, extra: st
   assert.equal(r.code, 1, `expected exit 1, got ${r.code}: ${r.stderr}`);
   assert.equal(await imageId(root, 'app'), before, 'the tag must not move');
   assert.deepEqual(activeSnapshots(root), [], 'no active snapshot may be left');
-  assert.deepEqual(leftoverMounts(), [], 'no mount may be left');
+  assert.deepEqual(leftoverMounts(root), [], 'no mount may be left');
   return r;
 }
 
@@ -96,7 +96,7 @@ describe('hoist build: failures are clear and leave nothing behind', function ()
     assert.notEqual(r.code, 0);
     assert.equal(await imageId(root, 'app'), before);
     assert.deepEqual(activeSnapshots(root), []);
-    assert.deepEqual(leftoverMounts(), []);
+    assert.deepEqual(leftoverMounts(root), []);
     const runc = await runHoist(['images'], { root });
     assert.equal(runc.code, 0);
   });

@@ -39,13 +39,13 @@ export function activeSnapshots(root: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
-/** Mounts hoist made under the temp dir and not removed. */
-export function leftoverMounts(): string[] {
+/** Mounts of this store's layers that are still there (other processes' builds on the machine do not count). */
+export function leftoverMounts(root: string): string[] {
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => /\/hoist-mnt-/.test(m));
+    .filter((l) => l.includes(root))
+    .map((l) => l.split(' ')[4] ?? '');
 }
 
 export async function imageId(root: string, ref: string): Promise<string> {
