@@ -1,3 +1,6 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions/instruction';
 import type { CopyRequest, SourceTree } from '../context/types';
 import { stageIndexOf } from '../plan/plan-stages';
@@ -57,7 +60,7 @@ export async function dispatchCopy(
   const from = ins.kind === 'COPY' && ins.from !== undefined ? await fromSource(ctx, ins.from, stageIndex) : undefined;
   const withTree = async <T>(fn: (tree: SourceTree) => Promise<T>): Promise<T> => {
     if (from === undefined) return fn(ctx.contextTree);
-    if (from.chainId === undefined) return fn({ root: await emptyDir(), kind: 'stage' });
+    if (from.chainId === undefined) return withEmptyDir((root) => fn({ root, kind: 'stage' }));
     await ensureSnapshot(ctx, from.state);
     const { withMount } = require('../../snapshot/mount') as typeof import('../../snapshot/mount'); // eslint-disable-line @typescript-eslint/no-require-imports
     return withMount(await (await ctx.snapshotter()).mounts(from.chainId), (root) => fn({ root, kind: 'stage' }));
@@ -78,11 +81,12 @@ export async function dispatchCopy(
   });
 }
 
-let empty: string | undefined;
-async function emptyDir(): Promise<string> {
-  const fs = await import('node:fs/promises');
-  const os = await import('node:os');
-  const path = await import('node:path');
-  empty ??= await fs.mkdtemp(path.join(os.tmpdir(), 'hoist-empty-'));
-  return empty;
+/** A `--from` stage with no layers is an empty tree: a temp directory for the copy, removed after it. */
+async function withEmptyDir<T>(fn: (root: string) => Promise<T>): Promise<T> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'hoist-empty-'));
+  try {
+    return await fn(root);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
 }
