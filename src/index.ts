@@ -5,4 +5,4 @@ export * as stream from './stream';
 export * as progress from './progress';
 export * as store from './store';
 export * as image from './image';
-export { build, type BuildOptions, type BuildResult, type BuildEvent, type BuildOutput } from './build';
+export { build, planBuild, type BuildOptions, type BuildResult, type BuildEvent, type BuildOutput, type BuildPlanReport, type PlanBuildOptions } from './build';

@@ -14,6 +14,7 @@ import { emitter } from '../progress/emitter';
 import type { Store } from '../store/store';
 import { BuildCache } from './cache/build-cache';
 import { createContextOps } from './context';
+import { dryRunBuild } from './dry-run';
 import { resolveBaseImage } from './exec/base-image';
 import { buildStage } from './exec/build-stage';
 import type { ExecContext } from './exec/exec-context';
@@ -80,6 +81,10 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
   const onAbort = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const ignore = loadIgnoreFile(options.context, source.path);
+  if (options.dryRun) {
+    const dry = await dryRunBuild(store, options, source, df, plan, platform, ignore.patterns.length > 0 ? new IgnoreMatcher(ignore.patterns) : undefined);
+    return { imageId: '' as BuildResult['imageId'], manifestDigest: '' as BuildResult['imageId'], tags: [], warnings: dry.warnings, steps: { total: 0, cached: 0 }, plan: dry.plan };
+  }
   const contextOps = createContextOps({ cacheDir: store.paths.cache });
   const lease = await store.lease();
   const ctx: ExecContext = {

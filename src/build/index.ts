@@ -4,3 +4,5 @@ export type { BuildOptions, BuildResult, BuildEvent, BuildOutput } from './types
 export { BuildCache, cacheKey, CACHE_SCHEMA, type CacheRecord } from './cache/build-cache';
 export { planStages, type BuildPlan, type PlannedStage } from './plan/plan-stages';
 export { parseOutputSpec } from './output/parse-output';
+export { planBuild } from './plan/plan-build';
+export type { BuildPlanReport, PlanBuildOptions, PlannedStageReport, PlannedStep, PlannedSource } from './plan/plan-types';

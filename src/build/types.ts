@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest';
 import type { CheckWarning } from '../dockerfile/checks/linter';
 import type { BuildEvent, ProgressListener } from '../progress/events';
+import type { BuildPlanReport } from './plan/plan-types';
 
 export type { BuildEvent };
 
@@ -36,6 +37,8 @@ export interface BuildOptions {
   outputs?: BuildOutput[];
   /** only run the build checks */
   checkOnly?: boolean;
+  /** plan the build (stage graph, every instruction resolved) and run the checks; execute nothing, pull nothing */
+  dryRun?: boolean;
   signal?: AbortSignal;
   /** build steps, and the transfers of base images pulled for it */
   onProgress?: ProgressListener;
@@ -57,4 +60,6 @@ export interface BuildResult {
   warnings: CheckWarning[];
   /** steps done and steps served from the cache */
   steps: { total: number; cached: number };
+  /** the plan, for a `dryRun` */
+  plan?: BuildPlanReport;
 }

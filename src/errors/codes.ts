@@ -132,6 +132,7 @@ export const CODES = {
   BUILD_CONTEXT_INVALID: { kind: 'invalid-argument', meaning: 'the build context or Dockerfile cannot be read' },
   BUILD_OUTPUT_INVALID: { kind: 'invalid-argument', meaning: 'an --output specification is malformed' },
   BUILD_CACHE_RECORD_INVALID: { kind: 'internal', meaning: 'a build cache record is unreadable (it is ignored and rewritten)' },
+  BUILD_SOURCE_DATE_EPOCH_INVALID: { kind: 'invalid-argument', meaning: 'SOURCE_DATE_EPOCH is not a number of seconds (or `context`)' },
   COPY_SOURCE_NOT_FOUND: { kind: 'not-found', meaning: 'a COPY/ADD source does not exist in the build context or --from tree (a symlink is followed only inside it)' },
   COPY_SOURCE_INVALID: { kind: 'invalid-argument', meaning: 'a COPY/ADD source is of a kind the instruction cannot take (a URL for COPY)' },
   COPY_DEST_CONFLICT: { kind: 'failed-precondition', meaning: 'COPY would replace a directory with a file, or write a directory over a non-directory' },

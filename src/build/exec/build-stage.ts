@@ -1,29 +1,17 @@
 import { BuildError, isHoistError } from '../../errors';
-import { firstNonSpaceColumn, withSource, type ErrorSource } from '../../dockerfile/errors';
-import { NON_ENV_ARGS } from '../../dockerfile/instructions/args';
 import { expandInstruction } from '../../dockerfile/instructions/expand-instruction';
-import type { ArgInstruction, Instruction } from '../../dockerfile/instructions/instruction';
-import { parseDockerfile } from '../../dockerfile/parse-dockerfile';
-import { expandWord } from '../../dockerfile/shell/expand';
+import type { Instruction } from '../../dockerfile/instructions/instruction';
 import { formatReference, parseReference } from '../../oci/reference';
 import { resolveBaseImage } from './base-image';
 import { dispatchCopy } from './dispatch-copy';
-import { addHistory, dispatchMeta } from './dispatch-meta';
+import { dispatchArg } from './dispatch-arg';
+import { dispatchMeta } from './dispatch-meta';
 import { dispatchRun } from './dispatch-run';
 import { dispatchWorkdir } from './dispatch-workdir';
+import { onbuildTriggers } from './onbuild-triggers';
 import { cacheDisabled, type ExecContext } from './exec-context';
+import { locate } from './locate-error';
 import { envGetter, scratchState, stateFromImage, type StageState } from './stage-state';
-
-/** A step's error, pointing at its instruction: `Dockerfile:LINE:COL: message` with the source line. */
-function locate(err: unknown, src: ErrorSource, line: number): unknown {
-  const e = withSource(err, src, { line });
-  if (isHoistError(e) && e.details.line !== undefined) return e;
-  const text = src.lines?.[line - 1];
-  const column = text !== undefined ? firstNonSpaceColumn(text) : 1;
-  const code = isHoistError(e) ? e.code : 'IO_ERROR';
-  const details = { ...(isHoistError(e) ? e.details : {}), file: src.file, line, column, ...(text !== undefined ? { sourceLine: text } : {}) };
-  return new BuildError(code, `${src.file}:${line}:${column}: ${(e as Error).message}`, details, { cause: e });
-}
 
 /** A FROM image as BuildKit's progress names it: the normalised reference. */
 function displayRef(ref: string): string {
@@ -32,36 +20,6 @@ function displayRef(ref: string): string {
   } catch {
     return ref;
   }
-}
-
-/**
- * ARG (BuildKit's dispatchArg): the build-arg value, else the default
- * expanded, else the global value. The history shows the declaration as
- * written (its default, not the value used), as Docker 20.10's BuildKit does.
- */
-function dispatchArg(ctx: ExecContext, st: StageState, ins: ArgInstruction): void {
-  const buildArgs = ctx.options.buildArgs ?? {};
-  const commit: string[] = [];
-  for (const a of ins.args) {
-    const declared = a.value === undefined ? undefined : expandWord(a.value, envGetter(st), { escapeToken: ctx.df.escapeToken }).result;
-    let value: string | undefined;
-    if (Object.hasOwn(buildArgs, a.key)) value = buildArgs[a.key];
-    else value = declared ?? ctx.plan.globalArgs.get(a.key);
-    if (value !== undefined && !(NON_ENV_ARGS as readonly string[]).includes(a.key)) st.env.set(a.key, value);
-    st.args.push({ key: a.key, ...(value !== undefined ? { value } : {}) });
-    ctx.usedArgs.add(a.key);
-    commit.push(declared !== undefined ? `${a.key}=${declared}` : a.key);
-  }
-  addHistory(st, `ARG ${commit.join(' ')}`, false);
-}
-
-/** The base's ONBUILD triggers, parsed; they run first and are cleared from the new image. */
-function onbuildTriggers(st: StageState, file: string): Instruction[] {
-  const triggers = st.config.config.OnBuild ?? [];
-  st.config.config.OnBuild = null;
-  if (triggers.length === 0) return [];
-  const df = parseDockerfile(`FROM scratch\n${triggers.join('\n')}\n`, { file: `${file} (ONBUILD triggers of the base image)` });
-  return df.stages[0]!.instructions;
 }
 
 async function baseState(ctx: ExecContext, index: number): Promise<StageState> {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../../errors';
 import type { BuildOptions } from '../../build';
+import { renderBuildPlan } from '../render/build-plan';
 import { createProgressRenderer, RENDER_MODES, type RenderMode } from '../render/progress-renderer';
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
@@ -24,6 +25,7 @@ interface BuildFlags {
   iidfile?: string;
   output: string[];
   check?: boolean;
+  dryRun?: boolean;
   insecureRegistry: string[];
   secret: string[];
 }
@@ -85,7 +87,8 @@ export const buildCommand: CommandModule = {
       .option('-q, --quiet', 'print only the image ID')
       .option('--iidfile <file>', 'write the image ID to the file')
       .option('-o, --output <spec>', 'type=docker|oci|local,dest=PATH (or a directory); repeatable', collect, [])
-      .option('--check', 'only run the build checks')
+      .option('--check', 'only run the build checks (base images resolved, as BuildKit does)')
+      .option('--dry-run', 'plan the build and print the plan (stages, every instruction resolved); run nothing, pull nothing; with --check: lint with what the store knows')
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
       .option('--secret <spec>', 'a secret for RUN --mount=type=secret: id=ID,src=PATH (repeatable)', collect, [])
       .action(
@@ -117,6 +120,7 @@ export const buildCommand: CommandModule = {
               ...(flags.network ? { network: flags.network as 'host' | 'none' } : {}),
               ...(flags.platform ? { platform: flags.platform } : {}),
               ...(flags.check ? { checkOnly: true } : {}),
+              ...(flags.dryRun ? { dryRun: true } : {}),
               ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
               ...(flags.secret.length > 0 ? { secrets: parseSecrets(flags.secret, ctx.cwd) } : {}),
             };
@@ -137,6 +141,11 @@ export const buildCommand: CommandModule = {
               res = await build(await ctx.openStore(), options);
             } finally {
               renderer.close();
+            }
+            if (res.plan !== undefined && !flags.check) {
+              ctx.stdout.write(flags.progress === 'json' ? `${JSON.stringify(res.plan)}\n` : renderBuildPlan(res.plan));
+              for (const w of res.warnings) ctx.stderr.write(`WARNING: ${w.rule}: ${w.message} (line ${w.line})\n`);
+              return 0;
             }
             if (flags.check) {
               for (const w of res.warnings) ctx.stdout.write(`${w.rule}: ${w.message} (line ${w.line})\n`);
