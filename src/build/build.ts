@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BuildError, isErrno } from '../errors';
+import { BuildError, isErrno, isHoistError } from '../errors';
 import { checkDockerfile, checkFailure } from '../dockerfile/checks/run-checks';
 import type { BaseImageInfo } from '../dockerfile/checks/context';
 import type { CheckWarning } from '../dockerfile/checks/linter';
@@ -18,6 +18,7 @@ import { dryRunBuild } from './dry-run';
 import { resolveBaseImage } from './exec/base-image';
 import { buildStage } from './exec/build-stage';
 import type { ExecContext } from './exec/exec-context';
+import { pushTags } from './output/push-tags';
 import { writeOutputs } from './output/write-outputs';
 import { planStages } from './plan/plan-stages';
 import type { BuildOptions, BuildResult } from './types';
@@ -69,6 +70,20 @@ function unusedBuildArgs(ctx: ExecContext, df: ParsedDockerfile): string[] {
  * A failure leaves no tag, mount or active snapshot behind.
  */
 export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
+  for (let opts = options; ; ) {
+    try {
+      return await buildOnce(store, opts);
+    } catch (err) {
+      // a --cache-from source whose layer failed its checks: warn, and build as if it were not there
+      if (!isHoistError(err, 'BUILD_CACHE_IMPORT_INVALID') || opts.cacheFrom === undefined || opts.signal?.aborted) throw err;
+      emitter(opts.onProgress)({ type: 'warning', message: `${err.message}; building again without ${String(err.details.source)}` });
+      const position = err.details.position as number;
+      opts = { ...opts, cacheFrom: opts.cacheFrom.filter((_, i) => i !== position) };
+    }
+  }
+}
+
+async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
   if (!fs.statSync(options.context, { throwIfNoEntry: false })?.isDirectory()) {
     throw new BuildError('BUILD_CONTEXT_INVALID', `unable to prepare context: path "${options.context}" not found`, { context: options.context });
@@ -105,6 +120,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     stages: new Map(),
     usedArgs: new Set(),
     stats: { total: 0, cached: 0 },
+    usedSteps: [],
     signal: controller.signal,
   };
   try {
@@ -118,6 +134,11 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     const warnings: CheckWarning[] = [...check.warnings];
     if (check.failed) throw checkFailure(check, df.file);
     if (options.checkOnly) return { imageId: '' as BuildResult['imageId'], manifestDigest: '' as BuildResult['imageId'], tags: [], warnings, steps: { total: 0, cached: 0 } };
+    if (!options.noCache && (options.cacheFrom?.length ?? 0) > 0) {
+      const { openRemoteCache } = require('./cache/remote/open-remote-cache') as typeof import('./cache/remote/open-remote-cache'); // eslint-disable-line @typescript-eslint/no-require-imports
+      const remote = await openRemoteCache(ctx);
+      if (remote !== undefined) ctx.remote = remote;
+    }
     for (const i of plan.order) {
       const p = buildStage(ctx, i);
       p.catch(() => controller.abort(new Error('another stage failed')));
@@ -132,9 +153,17 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     for (const w of warnings) ctx.emit({ type: 'warning', message: `${w.rule}: ${w.message}`, location: `${df.file}:${w.line}` });
     const tags = (options.tags ?? []).map((t) => formatReference(parseReference(t)));
     const written = await writeOutputs(ctx, target, tags);
+    if ((options.cacheTo?.length ?? 0) > 0) {
+      const { exportCaches } = require('./cache/remote/export-cache') as typeof import('./cache/remote/export-cache'); // eslint-disable-line @typescript-eslint/no-require-imports
+      await exportCaches(ctx, target, ctx.usedSteps);
+    }
+    if (options.push) await pushTags(ctx, tags);
     ctx.emit({ type: 'build-done', imageId: written.id, tags, ms: Date.now() - t0 });
     return { imageId: written.id, manifestDigest: written.manifest.digest, tags, warnings, steps: { ...ctx.stats } };
+  } catch (err) {
+    throw ctx.remote?.fault ?? err;
   } finally {
+    await ctx.remote?.close();
     options.signal?.removeEventListener('abort', onAbort);
     await contextOps.close().catch(() => undefined);
     await lease.release();

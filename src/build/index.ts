@@ -6,3 +6,4 @@ export { planStages, type BuildPlan, type PlannedStage } from './plan/plan-stage
 export { parseOutputSpec } from './output/parse-output';
 export { planBuild } from './plan/plan-build';
 export type { BuildPlanReport, PlanBuildOptions, PlannedStageReport, PlannedStep, PlannedSource } from './plan/plan-types';
+export { parseCacheImport, parseCacheExport, type CacheImport, type CacheExport } from './cache/remote/cache-spec';

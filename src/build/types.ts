@@ -3,6 +3,9 @@ import type { Digest } from '../oci/digest';
 import type { CheckWarning } from '../dockerfile/checks/linter';
 import type { BuildEvent, ProgressListener } from '../progress/events';
 import type { BuildPlanReport } from './plan/plan-types';
+import type { CacheExport, CacheImport } from './cache/remote/cache-spec';
+
+export type { CacheExport, CacheImport };
 
 export type { BuildEvent };
 
@@ -47,6 +50,12 @@ export interface BuildOptions {
   /** registry client settings for FROM pulls */
   insecureRegistries?: string[];
   env?: NodeJS.ProcessEnv;
+  /** `--cache-from`: caches other machines made (a missing or broken one is a warning) */
+  cacheFrom?: CacheImport[];
+  /** `--cache-to`: where to leave this build's cache */
+  cacheTo?: CacheExport[];
+  /** `--push`: push every tag to its registry after the build */
+  push?: boolean;
   /** stdin for a `-` context (a tar) — read by the CLI, not here */
   stdin?: Readable;
 }

@@ -131,6 +131,8 @@ export const CODES = {
   BUILD_INSTRUCTION_INVALID: { kind: 'invalid-argument', meaning: 'an instruction is not valid once its variables are expanded' },
   BUILD_CONTEXT_INVALID: { kind: 'invalid-argument', meaning: 'the build context or Dockerfile cannot be read' },
   BUILD_OUTPUT_INVALID: { kind: 'invalid-argument', meaning: 'an --output specification is malformed' },
+  BUILD_CACHE_IMPORT_INVALID: { kind: 'failed-precondition', meaning: 'a --cache-from layer failed its checks (digest, size or diffID) or could not be fetched: the build runs again without that cache' },
+  BUILD_CACHE_EXPORT_FAILED: { kind: 'failed-precondition', meaning: 'a --cache-to export could not be written (ignore-error=true makes it a warning)' },
   BUILD_CACHE_RECORD_INVALID: { kind: 'internal', meaning: 'a build cache record is unreadable (it is ignored and rewritten)' },
   BUILD_SOURCE_DATE_EPOCH_INVALID: { kind: 'invalid-argument', meaning: 'SOURCE_DATE_EPOCH is not a number of seconds (or `context`)' },
   COPY_SOURCE_NOT_FOUND: { kind: 'not-found', meaning: 'a COPY/ADD source does not exist in the build context or --from tree (a symlink is followed only inside it)' },

@@ -18,6 +18,8 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
   const command = runCommandOf(ins);
   const args = ins.prependShell ? withShell(st, command.cmdLine) : command.cmdLine;
   const env = processEnv(st);
+  // proxy build args reach the process but not the cache key (BuildKit's ProxyEnv): runners behind different proxies share a cache
+  const keyEnv = [...env];
   const buildArgs = ctx.options.buildArgs ?? {};
   for (const p of PROXY_ARGS) if (Object.hasOwn(buildArgs, p) && !st.env.has(p)) env.push(`${p}=${buildArgs[p]}`);
   const network = ins.network === 'default' ? (ctx.options.network ?? 'host') : ins.network;
@@ -30,7 +32,7 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
   const prepared = await prepareRunMounts(ctx, mounts, stageIndex, cwd);
   return runLayerStep(ctx, st, {
     createdBy: `RUN ${runCommandString(args, st)} # buildkit`,
-    key: { op: 'run', args, env, cwd, user, network, ...(mounts.length > 0 ? { mounts: prepared.key } : {}), ...(command.script ? { script: command.script } : {}) },
+    key: { op: 'run', args, env: keyEnv, cwd, user, network, ...(mounts.length > 0 ? { mounts: prepared.key } : {}), ...(command.script ? { script: command.script } : {}) },
     noCache,
     change: (rootfs) =>
       withScriptMount(command.script, (scriptMounts) => prepared.use(cwd, (specMounts) => (require('./run-container') as typeof import('./run-container')).runInRootfs(rootfs, { // eslint-disable-line @typescript-eslint/no-require-imports

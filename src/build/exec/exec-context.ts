@@ -3,6 +3,8 @@ import type { Platform } from '../../oci/platform';
 import type { Snapshotter } from '../../snapshot/types';
 import type { Store } from '../../store/store';
 import type { BuildCache } from '../cache/build-cache';
+import type { UsedStep } from '../cache/remote/export-graph';
+import type { RemoteCache } from '../cache/remote/remote-cache';
 import type { ContextOps, SourceTree } from '../context/types';
 import type { BuildPlan } from '../plan/plan-stages';
 import type { ProgressListener } from '../../progress/events';
@@ -27,6 +29,10 @@ export interface ExecContext {
   /** build args a stage declared (for the "not consumed" warning) */
   usedArgs: Set<string>;
   stats: { total: number; cached: number };
+  /** the --cache-from caches (undefined: none) */
+  remote?: RemoteCache;
+  /** every layer step's key and resulting stack, for --cache-to */
+  usedSteps: UsedStep[];
   signal?: AbortSignal;
 }
 

@@ -28,6 +28,7 @@ export function ensureSnapshot(ctx: ExecContext, st: StageState): Promise<void> 
 async function unpack(ctx: ExecContext, st: StageState): Promise<void> {
   const manifest = { schemaVersion: 2, config: st.layers[0]!.descriptor, layers: st.layers.map((l) => l.descriptor) } as ImageManifest;
   const config = { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: st.layers.map((l) => l.diffId) } } as ImageConfig;
+  await ctx.remote?.ensureBlobs(ctx.store, ctx.cache, st.layers, ctx.signal);
   const { unpackImage } = lazySnapshot();
   await unpackImage(ctx.store, await ctx.snapshotter(), { manifest, config }, ctx.signal ? { signal: ctx.signal } : {});
 }
@@ -59,6 +60,22 @@ function apply(st: StageState, rec: CacheRecord, createdBy: string, independent 
   addHistory(st, createdBy, rec.layer !== undefined);
 }
 
+/** Note the step's key and resulting stack for --cache-to. */
+function used(ctx: ExecContext, st: StageState, key: CacheRecord['key'], rec: CacheRecord, independent: boolean | undefined): void {
+  if (rec.layer === undefined) return;
+  ctx.usedSteps.push({ key, created: rec.created, chain: independent ? [{ descriptor: rec.layer.descriptor, diffId: rec.layer.diffId }] : [...st.layers] });
+}
+
+/** A --cache-from hit as a record: used now, written to the local cache once its blob is fetched and verified. */
+function remoteHit(ctx: ExecContext, st: StageState, key: CacheRecord['key'], step: LayerStep): CacheRecord | undefined {
+  const match = ctx.remote?.lookup(key, step.independent ? undefined : st.layers);
+  if (match === undefined) return undefined;
+  const { descriptor, diffId } = match.layer;
+  const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: match.created, description: step.createdBy, layer: { descriptor, diffId, chainId: chainIdOf(step.independent ? undefined : st.chainId, diffId) } };
+  ctx.remote!.claim(match, rec);
+  return rec;
+}
+
 /**
  * A step that makes a layer: a cache hit reuses the recorded layer without
  * doing the work; a miss runs `change` on a snapshot of the parent
@@ -68,8 +85,10 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   const key = cacheKey(step.independent ? undefined : st.chainId, step.key);
   if (!step.noCache) {
     const rec = await ctx.cache.get(key);
-    if (rec !== undefined && (await usable(ctx, rec))) {
-      apply(st, rec, step.createdBy, step.independent);
+    const hit = rec !== undefined && (await usable(ctx, rec)) ? rec : remoteHit(ctx, st, key, step);
+    if (hit !== undefined) {
+      apply(st, hit, step.createdBy, step.independent);
+      used(ctx, st, key, hit, step.independent);
       return true;
     }
   }
@@ -83,6 +102,8 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   });
   const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: new Date().toISOString(), description: step.createdBy };
   rec.layer = { descriptor: result.layer.descriptor, diffId: result.layer.diffId, chainId: result.chainId };
-  apply(st, await ctx.cache.putIfAbsent(rec), step.createdBy, step.independent);
+  const kept = await ctx.cache.putIfAbsent(rec);
+  apply(st, kept, step.createdBy, step.independent);
+  used(ctx, st, key, kept, step.independent);
   return false;
 }

@@ -65,6 +65,7 @@ function finalConfig(ctx: ExecContext, st: StageState): StageState['config'] {
  * local directory.
  */
 export async function writeOutputs(ctx: ExecContext, st: StageState, tags: string[]): Promise<WrittenImage> {
+  await ctx.remote?.ensureBlobs(ctx.store, ctx.cache, st.layers, ctx.signal);
   const written = await writeImage(ctx.store, { config: finalConfig(ctx, st), layers: st.layers.map((l) => l.descriptor), tags, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   for (const out of ctx.options.outputs ?? []) {
     if (out.type === 'image') continue;

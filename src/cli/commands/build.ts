@@ -28,6 +28,9 @@ interface BuildFlags {
   dryRun?: boolean;
   insecureRegistry: string[];
   secret: string[];
+  cacheFrom: string[];
+  cacheTo: string[];
+  push?: boolean;
 }
 
 /** docker's `--secret id=ID,src=PATH` (also `source=`, `type=file`): id -> absolute path. */
@@ -91,9 +94,12 @@ export const buildCommand: CommandModule = {
       .option('--dry-run', 'plan the build and print the plan (stages, every instruction resolved); run nothing, pull nothing; with --check: lint with what the store knows')
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
       .option('--secret <spec>', 'a secret for RUN --mount=type=secret: id=ID,src=PATH (repeatable)', collect, [])
+      .option('--cache-from <spec>', 'use a cache: type=registry,ref=REF | type=local,src=DIR | REF (repeatable)', collect, [])
+      .option('--cache-to <spec>', 'export the cache: type=registry,ref=REF[,mode=min|max,...] | type=local,dest=DIR | type=inline (repeatable)', collect, [])
+      .option('--push', 'push the image (every -t) to its registry after the build')
       .action(
         action(setExit, async (contextArg: string, flags: BuildFlags) => {
-          const { build, parseOutputSpec } = lazy.build();
+          const { build, parseOutputSpec, parseCacheImport, parseCacheExport } = lazy.build();
           if (!(RENDER_MODES as readonly string[]).includes(flags.progress ?? 'auto')) {
             throw new UsageError('USAGE', `--progress must be one of ${RENDER_MODES.join(', ')}, not ${JSON.stringify(flags.progress)}`);
           }
@@ -123,6 +129,9 @@ export const buildCommand: CommandModule = {
               ...(flags.dryRun ? { dryRun: true } : {}),
               ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
               ...(flags.secret.length > 0 ? { secrets: parseSecrets(flags.secret, ctx.cwd) } : {}),
+              ...(flags.cacheFrom.length > 0 ? { cacheFrom: flags.cacheFrom.map((c) => parseCacheImport(c)).map((c) => (c.type === 'local' ? { ...c, src: path.resolve(ctx.cwd, c.src) } : c)) } : {}),
+              ...(flags.cacheTo.length > 0 ? { cacheTo: flags.cacheTo.map((c) => parseCacheExport(c)).map((c) => (c.type === 'local' ? { ...c, dest: path.resolve(ctx.cwd, c.dest) } : c)) } : {}),
+              ...(flags.push ? { push: true } : {}),
             };
             if (contextArg === '-') {
               if (flags.file === '-') throw new UsageError('USAGE', 'the context and the Dockerfile cannot both come from stdin');
