@@ -170,6 +170,15 @@ export const CODES = {
   CONVERT_ROOTFS_UNMAPPED_ID: { kind: 'failed-precondition', meaning: 'a file in the image is owned by a uid or gid that the id map does not cover' },
   CONVERT_INCUS_TOOL_MISSING: { kind: 'failed-precondition', meaning: 'writing the Incus/LXD image tarball needs xz (Debian package xz-utils), which is not installed' },
   CONVERT_LXC_PATH_UNREACHABLE: { kind: 'failed-precondition', meaning: "an unprivileged container's root cannot search the lxcpath or a directory above it (chmod o+x or an ACL fixes it)" },
+
+  // --- pack: a Node.js project to an image ----------------------------------
+  PACK_PROJECT_INVALID: { kind: 'invalid-argument', meaning: "the project's package.json is missing or not valid JSON of a package" },
+  PACK_LOCKFILE_MISSING: { kind: 'failed-precondition', meaning: 'the project has no package-lock.json or npm-shrinkwrap.json (run npm install)' },
+  PACK_LOCKFILE_INVALID: { kind: 'failed-precondition', meaning: 'the lockfile cannot be read, or it is out of sync with package.json (run npm install)' },
+  PACK_INSTALL_FAILED: { kind: 'failed-precondition', meaning: 'installing the production tree from the lockfile failed (a package could not be fetched or extracted)' },
+  PACK_NATIVE_BUILD_FAILED: { kind: 'failed-precondition', meaning: "a package's install scripts (a native addon build) failed inside the base image" },
+  PACK_BASE_NOT_FOUND: { kind: 'not-found', meaning: 'the base image is neither in the store nor pullable from its registry' },
+  PACK_NO_ENTRYPOINT: { kind: 'invalid-argument', meaning: 'package.json names no bin, main or `node X` start script, and no --entrypoint was given' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof CODES;

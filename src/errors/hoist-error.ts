@@ -36,6 +36,7 @@ export class RegistryError extends HoistError {}
 export class RuntimeError extends HoistError {}
 export class BuildError extends HoistError {}
 export class ConvertError extends HoistError {}
+export class PackError extends HoistError {}
 export class UsageError extends HoistError {}
 
 export function isHoistError(err: unknown, code?: ErrorCode): err is HoistError {

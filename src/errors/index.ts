@@ -13,6 +13,7 @@ export {
   RuntimeError,
   BuildError,
   ConvertError,
+  PackError,
   UsageError,
   isHoistError,
   hasKind,

@@ -25,6 +25,7 @@ export const COMMAND_LOADERS: ReadonlyArray<readonly [string, () => CommandModul
   ['bundle', () => (require('./bundle') as typeof import('./bundle')).bundleCommand],
   ['run', () => (require('./run') as typeof import('./run')).runCommand],
   ['lxc', () => (require('./lxc') as typeof import('./lxc')).lxcCommand],
+  ['pack', () => (require('./pack') as typeof import('./pack')).packCommand],
   ['system', () => (require('./system') as typeof import('./system')).systemCommand],
 ];
 

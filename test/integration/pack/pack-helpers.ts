@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { makeNodeImage } from '../../../fixtures/node/make-node-image';
+import { runHoist, type RunResult } from '../../helpers/hoist-cli';
+import { REPO_ROOT } from '../../helpers/paths';
+import { tmpDir } from '../../helpers/tmp';
+
+export const NODE_BASE = 'hoist-test/node:20-slim';
+
+let archive: Promise<string> | undefined;
+
+/** The node base (busybox + this machine's node and npm), made once per process and loaded into the store at `root`. */
+export async function loadNodeBase(root: string): Promise<void> {
+  archive ??= (async () => {
+    const file = path.join(tmpDir('hoist-node-base-'), 'node.tar');
+    await makeNodeImage(file, NODE_BASE, { npm: true });
+    return file;
+  })();
+  const r = await runHoist(['load', '-i', await archive], { root });
+  if (r.code !== 0) throw new Error(`hoist load failed: ${r.stderr}`);
+}
+
+/** A copy of fixtures/node/NAME in a temp dir (tests edit it). */
+export function copyFixture(name: string): string {
+  const dir = path.join(tmpDir('hoist-pack-project-'), name);
+  fs.cpSync(path.join(REPO_ROOT, 'fixtures', 'node', name), dir, { recursive: true });
+  return dir;
+}
+
+/** `hoist pack ARGS` that must succeed. */
+export async function packOk(root: string, args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  const r = await runHoist(['pack', ...args], { root, ...(env ? { env } : {}) });
+  if (r.code !== 0) throw new Error(`hoist pack ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r;
+}
+
+export interface Inspected {
+  Id: string;
+  RootFS: { Layers: string[] };
+  Config: { Entrypoint: string[]; User: string; WorkingDir: string; Env: string[]; Labels: Record<string, string> };
+}
+
+export async function inspect(root: string, ref: string): Promise<Inspected> {
+  const r = await runHoist(['inspect', ref], { root });
+  if (r.code !== 0) throw new Error(r.stderr);
+  return (JSON.parse(r.stdout) as Inspected[])[0]!;
+}
+
+/** The layer lines `hoist pack` prints: name -> compressed digest. */
+export function packedLayers(stdout: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(.+?)\s+(sha256:[0-9a-f]{64}) \d+/.exec(line);
+    if (m) out.set(m[1]!.trim(), m[2]!);
+  }
+  return out;
+}
+
+/** A listing of /app/node_modules in an image: path, type, size and sha256 of each file (node runs in the image). */
+export async function listNodeModules(root: string, ref: string): Promise<string> {
+  const script = `
+const fs = require('fs'), path = require('path'), crypto = require('crypto');
+const out = [];
+const walk = (d) => { for (const n of fs.readdirSync(d).sort()) { const p = path.join(d, n); const st = fs.lstatSync(p);
+  if (st.isDirectory()) { out.push(p + '/'); walk(p); }
+  else if (st.isSymbolicLink()) out.push(p + ' -> ' + fs.readlinkSync(p));
+  else out.push(p + ' ' + st.size + ' ' + crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex')); } };
+walk('/app/node_modules');
+console.log(out.join('\\n'));`;
+  const r = await runHoist(['run', '--rm', '--entrypoint', 'node', ref, '-e', script], { root });
+  if (r.code !== 0) throw new Error(`listing node_modules of ${ref} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Tags in the store (none may appear after a failed pack). */
+export async function tagsOf(root: string): Promise<string[]> {
+  const r = await runHoist(['images', '--format', 'json'], { root });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { repository: string; tag: string })
+    .map((i) => `${i.repository}:${i.tag}`);
+}
