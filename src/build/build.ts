@@ -19,6 +19,7 @@ import { resolveBaseImage } from './exec/base-image';
 import { buildStage } from './exec/build-stage';
 import type { ExecContext } from './exec/exec-context';
 import { pushTags } from './output/push-tags';
+import { SshAgents } from './exec/ssh-agents';
 import { writeOutputs } from './output/write-outputs';
 import { planStages } from './plan/plan-stages';
 import type { BuildOptions, BuildResult } from './types';
@@ -121,6 +122,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     usedArgs: new Set(),
     stats: { total: 0, cached: 0 },
     usedSteps: [],
+    ssh: new SshAgents(options),
     signal: controller.signal,
   };
   try {
@@ -166,6 +168,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     await ctx.remote?.close();
     options.signal?.removeEventListener('abort', onAbort);
     await contextOps.close().catch(() => undefined);
+    await ctx.ssh.close().catch(() => undefined);
     await lease.release();
   }
 }

@@ -45,8 +45,19 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** build steps, and the transfers of base images pulled for it */
   onProgress?: ProgressListener;
-  /** `--secret id=ID,src=FILE`: secret id -> file, for `RUN --mount=type=secret` */
-  secrets?: Record<string, string>;
+  /**
+   * `--secret`: secret id -> where its value is, for `RUN --mount=type=secret`:
+   * a file (a plain string is a file path) or an environment variable of `env`
+   * (read when a RUN uses it; never stored, logged or put in a cache key)
+   */
+  secrets?: Record<string, SecretSource>;
+  /**
+   * `--ssh`: ssh id -> agent socket or private key files, for `RUN
+   * --mount=type=ssh` (an empty list: `SSH_AUTH_SOCK` of `env`)
+   */
+  ssh?: Record<string, string[]>;
+  /** `--allow`: entitlements (`security.insecure` lets `RUN --security=insecure` run privileged) */
+  allow?: Entitlement[];
   /** registry client settings for FROM pulls */
   insecureRegistries?: string[];
   env?: NodeJS.ProcessEnv;
@@ -59,6 +70,13 @@ export interface BuildOptions {
   /** stdin for a `-` context (a tar) — read by the CLI, not here */
   stdin?: Readable;
 }
+
+/** Where a build secret's value is: a file, or an environment variable (docker's `--secret id=,src=|env=`). */
+export type SecretSource = string | { file: string } | { env: string };
+
+/** BuildKit's entitlements a build can be granted (`network.host` is always granted here: host is the default network). */
+export type Entitlement = 'security.insecure' | 'network.host';
+export const ENTITLEMENTS: readonly Entitlement[] = ['security.insecure', 'network.host'];
 
 export interface BuildResult {
   /** the image ID (config digest) */

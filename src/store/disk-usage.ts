@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isDigest } from '../oci/digest';
+import { CACHE_MOUNTS_DIR, listCacheMounts } from './cache-mounts';
 import { prune } from './gc';
 import { findLeftovers, sizeOf } from './leftovers';
 import { refNameOf } from './tags';
@@ -8,7 +9,7 @@ import type { Store } from './store';
 
 /** One row of `hoist system df` (docker's columns): how much a kind of record holds and how much prune would free. */
 export interface DiskUsageRow {
-  type: 'Images' | 'Unpacked layers' | 'Build cache' | 'Leftovers';
+  type: 'Images' | 'Unpacked layers' | 'Build cache' | 'Build cache mounts' | 'Leftovers';
   total: number;
   active: number;
   size: number;
@@ -33,7 +34,10 @@ export async function diskUsage(store: Store): Promise<DiskUsageRow[]> {
   for (const name of await fs.readdir(store.paths.layers).catch(() => [] as string[])) {
     if (isDigest(`sha256:${name}`)) layerSizes.set(`sha256:${name}`, await sizeOf(path.join(store.paths.layers, name)));
   }
-  const cacheRecords = await fs.readdir(store.paths.cache).catch(() => [] as string[]);
+  const cacheRecords = (await fs.readdir(store.paths.cache).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+  const mounts = await listCacheMounts(store.paths);
+  const mountBytes = mounts.reduce((n, m) => n + m.size, 0);
+  const unusedMountBytes = mounts.filter((m) => !m.inUse).reduce((n, m) => n + m.size, 0);
   const leftovers = await findLeftovers(store.paths);
   const leftoverBytes = leftovers.reduce((n, l) => n + l.bytes, 0);
   const images = new Set(manifests.map((m) => m.digest));
@@ -41,7 +45,8 @@ export async function diskUsage(store: Store): Promise<DiskUsageRow[]> {
   return [
     { type: 'Images', total: images.size, active: tagged.size, size: sum(blobSizes.keys(), blobSizes), reclaimable: sum(dry.blobs, blobSizes) },
     { type: 'Unpacked layers', total: layerSizes.size, active: layerSizes.size - dry.layers.length, size: sum(layerSizes.keys(), layerSizes), reclaimable: sum(dry.layers, layerSizes) },
-    { type: 'Build cache', total: cacheRecords.length, active: 0, size: await sizeOf(store.paths.cache), reclaimable: 0 },
+    { type: 'Build cache', total: cacheRecords.length, active: 0, size: (await sizeOf(store.paths.cache)) - (await sizeOf(path.join(store.paths.cache, CACHE_MOUNTS_DIR))), reclaimable: 0 },
+    { type: 'Build cache mounts', total: mounts.length, active: mounts.filter((m) => m.inUse).length, size: mountBytes, reclaimable: unusedMountBytes },
     { type: 'Leftovers', total: leftovers.length, active: 0, size: leftoverBytes, reclaimable: leftoverBytes },
   ];
 }

@@ -8,6 +8,7 @@ import { isConfigMediaType, isIndexMediaType, isManifestMediaType, MediaType } f
 import { parseImageConfig, parseIndex, parseManifest, sniffManifestKind } from '../oci/parse-documents';
 import { CONFIG_MAX_BYTES } from '../stream/read-capped';
 import { withLock } from './file-lock';
+import { CACHE_MOUNTS_DIR, removeCacheMounts } from './cache-mounts';
 import { findLeftovers, removeLeftovers } from './leftovers';
 import { readBlobCapped } from './helpers';
 import { GC_LOCK_TIMEOUT_MS, oldestLiveLease } from './lease';
@@ -25,6 +26,8 @@ export interface PruneOptions {
   /** remove build cache records not used for this many ms (docker's `builder prune --filter until=`) */
   until?: number;
   dryRun?: boolean;
+  /** only the build cache mounts (docker's `builder prune --filter type=exec.cachemount`) */
+  cacheMountsOnly?: boolean;
   signal?: AbortSignal;
 }
 
@@ -33,6 +36,8 @@ export interface PruneResult {
   blobs: Digest[];
   layers: Digest[];
   cacheRecords: string[];
+  /** RUN --mount=type=cache directories removed (their ids) */
+  cacheMounts: string[];
   /** bundles and containers whose overlay lowerdirs kept their layers */
   inUse: string[];
   /** partial writes, lock files and temp files of dead processes removed */
@@ -138,11 +143,16 @@ async function sniffDescriptor(store: Store, digest: Digest): Promise<Descriptor
  * dropped.
  */
 export async function prune(store: Store, options: PruneOptions = {}): Promise<PruneResult> {
-  const result: PruneResult = { untaggedImages: [], blobs: [], layers: [], cacheRecords: [], inUse: [], ingests: 0, reclaimedBytes: 0 };
+  const result: PruneResult = { untaggedImages: [], blobs: [], layers: [], cacheRecords: [], cacheMounts: [], inUse: [], ingests: 0, reclaimedBytes: 0 };
   await fs.mkdir(store.paths.locks, { recursive: true });
   return withLock(
     store.paths.gcLock,
     async () => {
+      // cache mounts no build holds go as docker's builder prune removes them (exec.cachemount records are never kept)
+      const mounts = await removeCacheMounts(store.paths, { dryRun: options.dryRun ?? false, ...(options.until !== undefined ? { unusedForMs: options.until } : {}) });
+      result.cacheMounts = mounts.removed;
+      result.reclaimedBytes += mounts.bytes;
+      if (options.cacheMountsOnly) return result;
       const leftovers = await findLeftovers(store.paths);
       if (!options.dryRun) {
         const freed = await removeLeftovers(store.paths, leftovers);
@@ -221,6 +231,7 @@ async function unusedFor(file: string): Promise<number> {
 async function cacheRoots(store: Store, options: PruneOptions, result: PruneResult): Promise<Set<string>> {
   const extra = new Set<string>();
   for (const name of await fs.readdir(store.paths.cache).catch(() => [] as string[])) {
+    if (name === CACHE_MOUNTS_DIR) continue; // removeCacheMounts' own
     const file = path.join(store.paths.cache, name);
     if (options.all || (options.until !== undefined && name.endsWith('.json') && (await unusedFor(file)) > options.until)) {
       result.cacheRecords.push(name);

@@ -14,3 +14,4 @@ export { prune, type PruneOptions, type PruneResult } from './gc';
 export { MemoryContentStore } from './memory-content-store';
 export { freeBytes, isNoSpace, noSpaceError } from './no-space';
 export { diskUsage, type DiskUsageRow } from './disk-usage';
+export { acquireCacheMount, listCacheMounts, removeCacheMounts, type CacheMountHandle, type CacheMountInfo, type CacheMountRequest, type CacheSharing } from './cache-mounts';

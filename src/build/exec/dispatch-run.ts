@@ -23,6 +23,10 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
   const buildArgs = ctx.options.buildArgs ?? {};
   for (const p of PROXY_ARGS) if (Object.hasOwn(buildArgs, p) && !st.env.has(p)) env.push(`${p}=${buildArgs[p]}`);
   const network = ins.network === 'default' ? (ctx.options.network ?? 'host') : ins.network;
+  const privileged = ins.security === 'insecure';
+  if (privileged && !(ctx.options.allow ?? []).includes('security.insecure')) {
+    throw new BuildError('BUILD_ENTITLEMENT_DENIED', 'security.insecure is not allowed (RUN --security=insecure needs hoist build --allow security.insecure)', { entitlement: 'security.insecure' });
+  }
   const cwd = st.config.config.WorkingDir || '/';
   const user = st.config.config.User || undefined;
   const mounts = ins.mounts.map((m, i) => {
@@ -30,18 +34,25 @@ export async function dispatchRun(ctx: ExecContext, st: StageState, ins: RunInst
     return m;
   });
   const prepared = await prepareRunMounts(ctx, mounts, stageIndex, cwd);
+  for (const e of prepared.env) {
+    if (env.some((x) => x.startsWith(`${e.slice(0, e.indexOf('='))}=`))) continue;
+    env.push(e);
+    keyEnv.push(e);
+  }
   return runLayerStep(ctx, st, {
     createdBy: `RUN ${runCommandString(args, st)} # buildkit`,
-    key: { op: 'run', args, env: keyEnv, cwd, user, network, ...(mounts.length > 0 ? { mounts: prepared.key } : {}), ...(command.script ? { script: command.script } : {}) },
+    key: { op: 'run', args, env: keyEnv, cwd, user, network, ...(privileged ? { security: 'insecure' } : {}), ...(mounts.length > 0 ? { mounts: prepared.key } : {}), ...(command.script ? { script: command.script } : {}) },
     noCache,
     change: (rootfs) =>
-      withScriptMount(command.script, (scriptMounts) => prepared.use(cwd, (specMounts) => (require('./run-container') as typeof import('./run-container')).runInRootfs(rootfs, { // eslint-disable-line @typescript-eslint/no-require-imports
+      withScriptMount(command.script, (scriptMounts) => prepared.use((specMounts, secretEnv) => (require('./run-container') as typeof import('./run-container')).runInRootfs(rootfs, { // eslint-disable-line @typescript-eslint/no-require-imports
         mounts: [...specMounts, ...scriptMounts],
         args,
-        env,
+        // secret env= values: set for this process only, never in the key, the history or the config
+        env: secretEnv.length > 0 ? [...env.filter((e) => !secretEnv.some((s) => e.startsWith(s.slice(0, s.indexOf('=') + 1)))), ...secretEnv] : env,
         cwd,
         ...(user !== undefined ? { user } : {}),
         network,
+        ...(privileged ? { privileged } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         stdout: stepLogStream(ctx.emit, stepId, 'stdout'),
         stderr: stepLogStream(ctx.emit, stepId, 'stderr'),

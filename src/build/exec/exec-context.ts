@@ -9,6 +9,7 @@ import type { ContextOps, SourceTree } from '../context/types';
 import type { BuildPlan } from '../plan/plan-stages';
 import type { ProgressListener } from '../../progress/events';
 import type { BuildOptions } from '../types';
+import type { SshAgents } from './ssh-agents';
 import type { StageState } from './stage-state';
 
 /** What every step of one build shares. */
@@ -33,6 +34,8 @@ export interface ExecContext {
   remote?: RemoteCache;
   /** every layer step's key and resulting stack, for --cache-to */
   usedSteps: UsedStep[];
+  /** the `--ssh` agents RUN --mount=type=ssh forwards (started on first use, stopped when the build ends) */
+  ssh: SshAgents;
   signal?: AbortSignal;
 }
 

@@ -8,6 +8,7 @@ import { resolveInRoot } from '../../convert/read-in-root';
 import { resolveUser } from '../../convert/user/resolve-user';
 import { toRuntimeSpec } from '../../convert/runtime-spec/to-runtime-spec';
 import type { SpecMount } from '../../convert/runtime-spec/types';
+import { capabilitiesIn, withPrivileged } from '../../convert/runtime-spec/spec-opts-privileged';
 import { run } from '../../runtime/run';
 import { goQuote } from './go-format';
 
@@ -20,6 +21,8 @@ export interface RunInRootfsOptions {
   /** the image's USER (`name`, `uid`, `name:group`, ...), resolved in the rootfs */
   user?: string;
   network: 'host' | 'none';
+  /** RUN --security=insecure: every capability, no masked paths, all devices (the caller checked the entitlement) */
+  privileged?: boolean;
   signal?: AbortSignal;
   /** more mounts (RUN --mount), their targets made and removed again if the image lacks them */
   mounts?: SpecMount[];
@@ -54,6 +57,12 @@ async function exists(p: string): Promise<boolean> {
     if (isErrno(err, 'ENOENT', 'ENOTDIR')) return false;
     throw err;
   }
+}
+
+/** This process's capability bounding set (what a privileged RUN can have; runc fails on more). */
+async function boundingCapabilities(): Promise<bigint> {
+  const status = await fs.readFile('/proc/self/status', 'utf8');
+  return BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
 }
 
 /**
@@ -101,6 +110,7 @@ export async function runInRootfs(rootfs: string, options: RunInRootfsOptions): 
         hostname: BUILD_HOSTNAME,
         network: options.network,
         etcFiles: { hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') },
+        ...(options.privileged ? { extra: [withPrivileged(capabilitiesIn(await boundingCapabilities()))] } : {}),
       },
     );
     spec.root = { path: rootfs };

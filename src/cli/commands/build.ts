@@ -8,6 +8,7 @@ import { createProgressRenderer, RENDER_MODES, type RenderMode } from '../render
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import { prepareStdinContext } from './build-stdin';
+import { parseAllow, parseSecrets, parseSsh } from './build-secrets';
 
 interface BuildFlags {
   tag: string[];
@@ -31,22 +32,8 @@ interface BuildFlags {
   cacheFrom: string[];
   cacheTo: string[];
   push?: boolean;
-}
-
-/** docker's `--secret id=ID,src=PATH` (also `source=`, `type=file`): id -> absolute path. */
-function parseSecrets(list: string[], cwd: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const spec of list) {
-    const fields = new Map(spec.split(',').map((f) => [f.slice(0, f.indexOf('=')).trim(), f.slice(f.indexOf('=') + 1)] as [string, string]));
-    const id = fields.get('id');
-    const src = fields.get('src') ?? fields.get('source');
-    const type = fields.get('type') ?? 'file';
-    if (id === undefined || id === '' || src === undefined || src === '' || type !== 'file' || spec.split(',').some((f) => !f.includes('='))) {
-      throw new UsageError('USAGE', `invalid --secret ${JSON.stringify(spec)}: want id=ID,src=PATH`);
-    }
-    out[id] = path.resolve(cwd, src);
-  }
-  return out;
+  ssh: string[];
+  allow: string[];
 }
 
 /** `K=V`, or `K` alone: the value from the environment (docker's rule; unset means not given). */
@@ -93,7 +80,9 @@ export const buildCommand: CommandModule = {
       .option('--check', 'only run the build checks (base images resolved, as BuildKit does)')
       .option('--dry-run', 'plan the build and print the plan (stages, every instruction resolved); run nothing, pull nothing; with --check: lint with what the store knows')
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
-      .option('--secret <spec>', 'a secret for RUN --mount=type=secret: id=ID,src=PATH (repeatable)', collect, [])
+      .option('--secret <spec>', 'a secret for RUN --mount=type=secret: id=ID[,src=PATH|,env=VAR] (repeatable)', collect, [])
+      .option('--ssh <spec>', 'an ssh agent for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY]] (repeatable)', collect, [])
+      .option('--allow <entitlement>', 'grant an entitlement: security.insecure (RUN --security=insecure) (repeatable)', collect, [])
       .option('--cache-from <spec>', 'use a cache: type=registry,ref=REF | type=local,src=DIR | REF (repeatable)', collect, [])
       .option('--cache-to <spec>', 'export the cache: type=registry,ref=REF[,mode=min|max,...] | type=local,dest=DIR | type=inline (repeatable)', collect, [])
       .option('--push', 'push the image (every -t) to its registry after the build')
@@ -128,7 +117,9 @@ export const buildCommand: CommandModule = {
               ...(flags.check ? { checkOnly: true } : {}),
               ...(flags.dryRun ? { dryRun: true } : {}),
               ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}),
-              ...(flags.secret.length > 0 ? { secrets: parseSecrets(flags.secret, ctx.cwd) } : {}),
+              ...(flags.secret.length > 0 ? { secrets: parseSecrets(flags.secret, ctx.cwd, ctx.env) } : {}),
+              ...(flags.ssh.length > 0 ? { ssh: parseSsh(flags.ssh, ctx.cwd) } : {}),
+              ...(flags.allow.length > 0 ? { allow: parseAllow(flags.allow) } : {}),
               ...(flags.cacheFrom.length > 0 ? { cacheFrom: flags.cacheFrom.map((c) => parseCacheImport(c)).map((c) => (c.type === 'local' ? { ...c, src: path.resolve(ctx.cwd, c.src) } : c)) } : {}),
               ...(flags.cacheTo.length > 0 ? { cacheTo: flags.cacheTo.map((c) => parseCacheExport(c)).map((c) => (c.type === 'local' ? { ...c, dest: path.resolve(ctx.cwd, c.dest) } : c)) } : {}),
               ...(flags.push ? { push: true } : {}),

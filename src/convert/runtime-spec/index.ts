@@ -4,6 +4,7 @@ export { toRuntimeSpec, specOptsFor, type RuntimeSpecOptions } from './to-runtim
 export { withProcessArgs, withEnv, withDefaultPath, withUser, withCwd, withTerminal, mergeEnv, hasEnv } from './spec-opts-process';
 export { withVolumes, withBindMounts, withEtcFiles, parseBindSpec, volumeSource, type BindMount, type EtcFiles } from './spec-opts-mounts';
 export { withHostname, withNetwork, withRootless, withAnnotations, type NetworkMode } from './spec-opts-linux';
+export { withPrivileged, capabilitiesIn } from './spec-opts-privileged';
 export { imageAnnotations, ANNOTATION } from './image-annotations';
 export { runtimeSpecProblems, validateRuntimeSpec } from './validate-spec';
 export { renderEtcFiles } from './etc-files';
