@@ -22,6 +22,7 @@ import { pushTags } from './output/push-tags';
 import { SshAgents } from './exec/ssh-agents';
 import { writeOutputs } from './output/write-outputs';
 import { planStages } from './plan/plan-stages';
+import { sourceDateEpochOf } from './plan/source-date-epoch';
 import type { BuildOptions, BuildResult } from './types';
 
 /** `fn`'s promise, made once. */
@@ -58,9 +59,19 @@ async function baseImageInfo(ctx: ExecContext): Promise<(ref: string, platform: 
   return (ref) => known.get(ref);
 }
 
+/**
+ * SOURCE_DATE_EPOCH from the environment becomes the build arg unless one is
+ * given (what buildx and buildctl do with the client's variable).
+ */
+function withEpochArg(options: BuildOptions): BuildOptions {
+  const fromEnv = options.env?.SOURCE_DATE_EPOCH;
+  if (fromEnv === undefined || Object.hasOwn(options.buildArgs ?? {}, 'SOURCE_DATE_EPOCH')) return options;
+  return { ...options, buildArgs: { ...options.buildArgs, SOURCE_DATE_EPOCH: fromEnv } };
+}
+
 function unusedBuildArgs(ctx: ExecContext, df: ParsedDockerfile): string[] {
   const declared = new Set(df.globalArgs.flatMap((a) => a.args.map((x) => x.key)));
-  const builtin = new Set<string>([...PROXY_ARGS, ...AUTOMATIC_PLATFORM_ARGS]);
+  const builtin = new Set<string>([...PROXY_ARGS, ...AUTOMATIC_PLATFORM_ARGS, 'SOURCE_DATE_EPOCH']);
   return Object.keys(ctx.options.buildArgs ?? {}).filter((k) => !ctx.usedArgs.has(k) && !declared.has(k) && !builtin.has(k) && !k.startsWith('BUILDKIT_'));
 }
 
@@ -86,6 +97,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
 
 async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
+  options = withEpochArg(options);
   if (!fs.statSync(options.context, { throwIfNoEntry: false })?.isDirectory()) {
     throw new BuildError('BUILD_CONTEXT_INVALID', `unable to prepare context: path "${options.context}" not found`, { context: options.context });
   }
@@ -97,6 +109,8 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
   const onAbort = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const ignore = loadIgnoreFile(options.context, source.path);
+  const epoch = sourceDateEpochOf(options.buildArgs ?? {}, plan.globalArgs);
+  const rewrite = (options.outputs ?? []).some((o) => o.rewriteTimestamp === true && o.type !== 'local');
   if (options.dryRun) {
     const dry = await dryRunBuild(store, options, source, df, plan, platform, ignore.patterns.length > 0 ? new IgnoreMatcher(ignore.patterns) : undefined);
     return { imageId: '' as BuildResult['imageId'], manifestDigest: '' as BuildResult['imageId'], tags: [], warnings: dry.warnings, steps: { total: 0, cached: 0 }, plan: dry.plan };
@@ -124,7 +138,10 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     usedSteps: [],
     ssh: new SshAgents(options),
     signal: controller.signal,
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
+    rewriteTimestamp: epoch !== undefined && rewrite,
   };
+  if (rewrite && epoch === undefined) ctx.emit({ type: 'warning', message: 'rewrite-timestamp is specified, but no source-date-epoch was found' });
   try {
     const check = checkDockerfile(df, {
       buildArgs: options.buildArgs ?? {},

@@ -9,12 +9,17 @@ export type { CacheExport, CacheImport };
 
 export type { BuildEvent };
 
-/** Where a build's result goes besides (or instead of) the store's tags. */
-export type BuildOutput =
+/**
+ * Where a build's result goes besides (or instead of) the store's tags.
+ * `rewriteTimestamp` (BuildKit's `rewrite-timestamp=true`, image outputs):
+ * file times in the layers the build writes are clamped to SOURCE_DATE_EPOCH.
+ */
+export type BuildOutput = (
   | { type: 'image' }
   | { type: 'docker'; dest: string }
   | { type: 'oci'; dest: string }
-  | { type: 'local'; dest: string };
+  | { type: 'local'; dest: string }
+) & { rewriteTimestamp?: boolean };
 
 export interface BuildOptions {
   /** the context directory (a `-` context is unpacked to a temp dir by the caller) */

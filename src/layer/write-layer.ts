@@ -6,7 +6,6 @@ import type { ContentStore } from '../store/types';
 import { createCompressStream, type CompressOptions } from '../stream/compression';
 import { mapLimit } from '../stream/map-limit';
 import type { PackEntry } from './diff/pack-entry';
-import { sourceDateEpoch } from './diff/stat-header';
 import { TarPackStream } from './tar/pack-stream';
 
 export interface WriteLayerOptions extends CompressOptions {
@@ -14,7 +13,7 @@ export interface WriteLayerOptions extends CompressOptions {
   compression?: Compression;
   /** OCI (default) or Docker media types */
   mediaTypeFamily?: 'oci' | 'docker';
-  /** default: process.env.SOURCE_DATE_EPOCH */
+  /** clamp file times to this (seconds; SOURCE_DATE_EPOCH); the caller decides, the environment is not read */
   sourceDateEpoch?: number;
   signal?: AbortSignal;
 }
@@ -36,7 +35,7 @@ export interface LayerWriteResult {
  */
 export async function writeLayer(content: ContentStore, entries: readonly PackEntry[], options: WriteLayerOptions = {}): Promise<LayerWriteResult> {
   const compression = options.compression ?? 'gzip';
-  const epoch = options.sourceDateEpoch ?? sourceDateEpoch();
+  const epoch = options.sourceDateEpoch;
   const pack = new TarPackStream(entries, {
     ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

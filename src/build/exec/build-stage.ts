@@ -27,7 +27,9 @@ async function baseState(ctx: ExecContext, index: number): Promise<StageState> {
   if (base.kind === 'scratch') return scratchState(ctx.platform);
   if (base.kind === 'stage') {
     const src = await ctx.stages.get(base.stage)!;
-    return stateFromImage(src.config, src.layers, src.chainId, src.layerCreated);
+    const st = stateFromImage(src.config, src.layers, src.chainId, src.layerCreated, src.baseHistory);
+    st.config.config.OnBuild = null; // a stage's ONBUILD triggers do not carry over to a stage built on it (BuildKit's dispatchState.init)
+    return st;
   }
   return resolveBaseImage(ctx, base.ref, base.platform);
 }

@@ -14,8 +14,8 @@ export function normalizeWorkdir(current: string | undefined, next: string): str
   return path.posix.resolve('/', current || '/', next);
 }
 
-/** `mkdir -p` inside a rootfs (symlinks resolved in it), new directories 0755 and owned by `owner`. */
-export async function mkdirInRoot(rootfs: string, dir: string, owner: { uid: number; gid: number }): Promise<void> {
+/** `mkdir -p` inside a rootfs (symlinks resolved in it), new directories 0755, owned by `owner`, dated `mtime` (seconds) when given. */
+export async function mkdirInRoot(rootfs: string, dir: string, owner: { uid: number; gid: number }, mtime?: number): Promise<void> {
   const target = resolveInRoot(rootfs, dir);
   const missing: string[] = [];
   for (let p = target; p !== rootfs && p.length > rootfs.length; p = path.dirname(p)) {
@@ -32,12 +32,14 @@ export async function mkdirInRoot(rootfs: string, dir: string, owner: { uid: num
     await fs.chmod(p, 0o755);
     await fs.lchown(p, owner.uid, owner.gid);
   }
+  // deepest first: making a child would move its parent's mtime again
+  if (mtime !== undefined) for (const p of missing.reverse()) await fs.utimes(p, mtime, mtime);
 }
 
 /**
  * WORKDIR: the config's WorkingDir, and (BuildKit's mkdir step) the directory
  * created as the current USER when it is missing: a layer, or none when it
- * already exists.
+ * already exists. With SOURCE_DATE_EPOCH the directories made are dated it.
  */
 export async function dispatchWorkdir(ctx: ExecContext, st: StageState, ins: WorkdirInstruction, noCache: boolean): Promise<boolean> {
   const wd = normalizeWorkdir(st.config.config.WorkingDir, ins.path);
@@ -49,11 +51,12 @@ export async function dispatchWorkdir(ctx: ExecContext, st: StageState, ins: Wor
   const user = st.config.config.User || undefined;
   const cached = await runLayerStep(ctx, st, {
     createdBy: `WORKDIR ${wd}`,
-    key: { op: 'mkdir', path: wd, user },
+    // SOURCE_DATE_EPOCH dates the directories it makes (BuildKit's mkdir WithCreatedTime), and so is part of the step
+    key: { op: 'mkdir', path: wd, user, ...(ctx.sourceDateEpoch !== undefined ? { created: ctx.sourceDateEpoch } : {}) },
     noCache,
     change: async (rootfs) => {
       const u = resolveUser(rootfs, user);
-      await mkdirInRoot(rootfs, wd, { uid: u.uid, gid: u.gid });
+      await mkdirInRoot(rootfs, wd, { uid: u.uid, gid: u.gid }, ctx.sourceDateEpoch);
     },
   });
   return cached;

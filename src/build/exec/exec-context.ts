@@ -37,6 +37,10 @@ export interface ExecContext {
   /** the `--ssh` agents RUN --mount=type=ssh forwards (started on first use, stopped when the build ends) */
   ssh: SshAgents;
   signal?: AbortSignal;
+  /** SOURCE_DATE_EPOCH (seconds): history and config times, WORKDIR's directories */
+  sourceDateEpoch?: number;
+  /** an image output asked for rewrite-timestamp and there is an epoch: layer file times are clamped to it */
+  rewriteTimestamp: boolean;
 }
 
 /** Whether `--no-cache` / `--no-cache-filter` turn the cache off for a stage. */

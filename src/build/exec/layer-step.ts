@@ -82,7 +82,9 @@ function remoteHit(ctx: ExecContext, st: StageState, key: CacheRecord['key'], st
  * (`commitChange`) and records the result. Returns whether it was cached.
  */
 export async function runLayerStep(ctx: ExecContext, st: StageState, step: LayerStep): Promise<boolean> {
-  const key = cacheKey(step.independent ? undefined : st.chainId, step.key);
+  // rewrite-timestamp makes other layers (file times clamped): their own cache records
+  const epoch = ctx.rewriteTimestamp ? ctx.sourceDateEpoch : undefined;
+  const key = cacheKey(step.independent ? undefined : st.chainId, epoch === undefined ? step.key : { step: step.key, rewriteTimestamp: epoch });
   if (!step.noCache) {
     const rec = await ctx.cache.get(key);
     const hit = rec !== undefined && (await usable(ctx, rec)) ? rec : remoteHit(ctx, st, key, step);
@@ -98,6 +100,7 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   const { commitChange } = lazySnapshot();
   const result = await commitChange(ctx.store.content, await ctx.snapshotter(), parent, step.change, {
     layerXattrs: BUILD_LAYER_XATTRS,
+    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: new Date().toISOString(), description: step.createdBy };

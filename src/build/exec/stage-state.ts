@@ -29,6 +29,11 @@ export interface StageState {
   cmdSet: boolean;
   /** when each layer of this stage was made (for history), by layer index */
   layerCreated: Map<number, string>;
+  /**
+   * how many history entries come from the image the stage chain started
+   * from (BuildKit's baseImg): SOURCE_DATE_EPOCH leaves their times alone
+   */
+  baseHistory: number;
 }
 
 function cloneConfig(c: ImageConfig): StageState['config'] {
@@ -47,12 +52,22 @@ function parseEnvList(list: readonly string[]): Map<string, string> {
   return env;
 }
 
-/** A stage on an image (or another stage's result): its config and layers, PATH always set. */
-export function stateFromImage(config: ImageConfig, layers: LayerRef[], chainId: Digest | undefined, layerCreated?: ReadonlyMap<number, string>): StageState {
+/**
+ * A stage on an image (or another stage's result): its config and layers,
+ * PATH always set. `baseHistory` defaults to the image's whole history (a
+ * stage on another stage passes that stage's).
+ */
+export function stateFromImage(
+  config: ImageConfig,
+  layers: LayerRef[],
+  chainId: Digest | undefined,
+  layerCreated?: ReadonlyMap<number, string>,
+  baseHistory = config.history?.length ?? 0,
+): StageState {
   const c = cloneConfig(config);
   const envList = c.config.Env ?? [];
   if (!envList.some((kv) => kv.startsWith('PATH='))) c.config.Env = [...envList, `PATH=${DEFAULT_PATH}`];
-  const st: StageState = { config: c, layers: [...layers], env: parseEnvList(c.config.Env ?? []), args: [], cmdSet: false, layerCreated: new Map(layerCreated) };
+  const st: StageState = { config: c, layers: [...layers], env: parseEnvList(c.config.Env ?? []), args: [], cmdSet: false, layerCreated: new Map(layerCreated), baseHistory };
   if (chainId !== undefined) st.chainId = chainId;
   return st;
 }

@@ -1,9 +1,17 @@
 import { BuildError } from '../../errors';
 import type { BuildOutput } from '../types';
 
+/** Go's strconv.ParseBool, as BuildKit reads exporter options. */
+function parseGoBool(v: string, spec: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw new BuildError('BUILD_OUTPUT_INVALID', `invalid --output value rewrite-timestamp=${v} in ${JSON.stringify(spec)}: want true or false`, { spec });
+}
+
 /**
  * docker's `--output` forms: `type=docker|oci|local|image,dest=PATH` (CSV), or
- * a bare PATH meaning `type=local,dest=PATH`.
+ * a bare PATH meaning `type=local,dest=PATH`; `rewrite-timestamp=true|false` as BuildKit's
+ * image exporters take it (other BuildKit keys, e.g. `name=`, are ignored).
  */
 export function parseOutputSpec(spec: string): BuildOutput {
   if (!spec.includes('=')) {
@@ -18,14 +26,16 @@ export function parseOutputSpec(spec: string): BuildOutput {
   }
   const type = fields.get('type') ?? 'local';
   const dest = fields.get('dest');
+  const rewrite = fields.get('rewrite-timestamp');
+  const extra = rewrite !== undefined && parseGoBool(rewrite, spec) ? { rewriteTimestamp: true } : {};
   switch (type) {
     case 'image':
-      return { type: 'image' };
+      return { type: 'image', ...extra };
     case 'docker':
     case 'oci':
     case 'local':
       if (dest === undefined || dest === '') throw new BuildError('BUILD_OUTPUT_INVALID', `--output type=${type} needs dest=PATH`, { spec });
-      return { type, dest };
+      return { type, dest, ...extra };
     default:
       throw new BuildError('BUILD_OUTPUT_INVALID', `unsupported --output type ${JSON.stringify(type)} (docker, oci, local, image)`, { spec });
   }

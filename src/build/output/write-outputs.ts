@@ -9,10 +9,9 @@ import type { ExecContext } from '../exec/exec-context';
 import { ensureSnapshot } from '../exec/layer-step';
 import type { StageState } from '../exec/stage-state';
 
-/** SOURCE_DATE_EPOCH (BuildKit's build arg or the environment), as an ISO time. */
-function epochTime(ctx: ExecContext): string | undefined {
-  const epoch = ctx.options.buildArgs?.SOURCE_DATE_EPOCH ?? ctx.options.env?.SOURCE_DATE_EPOCH;
-  return epoch !== undefined && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : undefined;
+/** Seconds as Go's RFC 3339 time in UTC, as BuildKit writes a whole-second time (`2024-01-01T00:00:00Z`). */
+export function epochTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /**
@@ -20,9 +19,11 @@ function epochTime(ctx: ExecContext): string | undefined {
  * time its layer was first made (so a cached rebuild writes the same config,
  * hence the same image ID); an entry without a time takes the first new
  * layer's time before it, the previous layer's after; the image's `created`
- * is the last entry's. SOURCE_DATE_EPOCH clamps them all.
+ * is the last entry's. With SOURCE_DATE_EPOCH every entry after the base
+ * image's (`baseHistory` of them, whose times stay: BuildKit issue 4614) is
+ * dated the epoch, as BuildKit's frontend dates them.
  */
-export function datedHistory(history: HistoryEntry[], layerCreated: ReadonlyMap<number, string>, now: string, epoch?: string): HistoryEntry[] {
+export function datedHistory(history: HistoryEntry[], layerCreated: ReadonlyMap<number, string>, now: string, epoch?: string, baseHistory = 0): HistoryEntry[] {
   const out = history.map((h, i) => (h.created !== undefined ? h : layerCreated.has(i) ? { ...h, created: layerCreated.get(i)! } : h));
   let created: string | undefined;
   let missing = false;
@@ -41,21 +42,38 @@ export function datedHistory(history: HistoryEntry[], layerCreated: ReadonlyMap<
     missing = true;
     return { created: created ?? now, ...h };
   });
-  return epoch === undefined ? filled : filled.map((h) => (h.created! > epoch ? { ...h, created: epoch } : h));
+  if (epoch === undefined) return filled;
+  return filled.map((h, i) => {
+    if (i < baseHistory) return h;
+    const { created: _, ...rest } = h;
+    return { created: epoch, ...rest }; // Go's field order: created first
+  });
 }
 
 /** The final config: --label added, history dated, rootfs from the layers. */
 function finalConfig(ctx: ExecContext, st: StageState): StageState['config'] {
   const config = st.config;
   if (ctx.options.labels && Object.keys(ctx.options.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...ctx.options.labels };
-  const epoch = epochTime(ctx);
+  const epoch = ctx.sourceDateEpoch === undefined ? undefined : epochTime(ctx.sourceDateEpoch);
   const now = new Date().toISOString();
-  config.history = datedHistory(config.history, st.layerCreated, now, epoch);
-  const created = epoch ?? config.history[config.history.length - 1]?.created ?? now;
+  config.history = datedHistory(config.history, st.layerCreated, now, epoch, st.baseHistory);
+  // BuildKit's exporter: the last history entry's time (the epoch once the Dockerfile added one)
+  const created = config.history[config.history.length - 1]?.created ?? epoch ?? now;
   const rootfs = { type: 'layers', diff_ids: st.layers.map((l) => l.diffId) };
   const out: Record<string, unknown> = { ...config, created, rootfs };
   // BuildKit's exporter writes the config from a map: top-level keys sorted
   return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]])) as StageState['config'];
+}
+
+/** Every entry under `dir` (and `dir`) dated `seconds`, symlinks themselves. */
+async function setTreeTimes(dir: string, seconds: number, signal?: AbortSignal): Promise<void> {
+  for await (const entry of await fsp.opendir(dir)) {
+    signal?.throwIfAborted();
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await setTreeTimes(p, seconds, signal);
+    else await fsp.lutimes(p, seconds, seconds);
+  }
+  await fsp.utimes(dir, seconds, seconds);
 }
 
 /**
@@ -78,6 +96,8 @@ export async function writeOutputs(ctx: ExecContext, st: StageState, tags: strin
       const { copyTree } = require('../../snapshot/copy-snapshotter') as typeof import('../../snapshot/copy-snapshotter');
       /* eslint-enable @typescript-eslint/no-require-imports */
       await withMount(await (await ctx.snapshotter()).mounts(st.chainId), (root) => copyTree(root, out.dest, ctx.signal));
+      // BuildKit's local exporter dates every file it writes with SOURCE_DATE_EPOCH
+      if (ctx.sourceDateEpoch !== undefined) await setTreeTimes(out.dest, ctx.sourceDateEpoch, ctx.signal);
       continue;
     }
     if (out.dest === '') throw new BuildError('BUILD_OUTPUT_INVALID', `--output type=${out.type} needs dest=FILE`, {});

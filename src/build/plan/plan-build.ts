@@ -32,7 +32,9 @@ function startState(p: Planning, i: number, report: PlannedStageReport, platform
   if (base.kind === 'scratch') return scratchState(platform);
   if (base.kind === 'stage') {
     const src = p.states.get(base.stage) ?? scratchState(platform);
-    return stateFromImage(src.config, [], undefined);
+    const st = stateFromImage(src.config, [], undefined, undefined, src.baseHistory);
+    st.config.config.OnBuild = null; // not carried over from a stage (BuildKit's dispatchState.init)
+    return st;
   }
   const ref = formatReference(parseReference(base.ref));
   const config = p.options.baseConfig?.(ref, platform);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BuildPlanReport } from '../../../src/build';
+import { planBuild, type BuildPlanReport } from '../../../src/build';
 import { runHoist } from '../../helpers/hoist-cli';
 import { loadBusybox } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
@@ -63,6 +63,12 @@ describe('hoist build --dry-run: the plan, without running or pulling anything',
     const wd = plan.stages[1]!.steps.find((s) => s.kind === 'WORKDIR')!;
     assert.deepEqual(wd.resolved, { path: '/srv/app' }, 'APPDIR from the stored base image config');
     assert.equal(plan.stages[1]!.steps.find((s) => s.kind === 'ONBUILD')!.resolved.triggerKind, 'RUN');
+  });
+
+  it("a stage's ONBUILD triggers do not run in a stage built on it (only an image's do); SOURCE_DATE_EPOCH is shown", () => {
+    const plan = planBuild({ dockerfileText: 'FROM scratch AS a\nONBUILD RUN echo no\nFROM a\nENV X=1\n', buildArgs: { SOURCE_DATE_EPOCH: '946684800' } });
+    assert.deepEqual(plan.stages[1]!.steps.map((s) => s.kind), ['ENV']);
+    assert.equal(plan.sourceDateEpoch, 946684800);
   });
 
   it('an instruction that cannot be built fails at its line, as the build would', async () => {
