@@ -9,7 +9,7 @@ export interface BuildStep {
   dockerfile?: string;
   buildArgs?: Record<string, string>;
   target?: string;
-  /** more flags for both builders, e.g. ["--no-cache"] */
+  /** more flags for both builders, e.g. ["--no-cache"]; `{case}` stands for the case's directory */
   flags?: string[];
   /** the tag a `before` step's result gets (for a later FROM) */
   tag?: string;
@@ -71,5 +71,6 @@ export function stepFlags(c: BuildCase, step: BuildStep): string[] {
   const args = ['-f', path.join(c.dir, step.dockerfile ?? 'Dockerfile')];
   for (const [k, v] of Object.entries(step.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   if (step.target !== undefined) args.push('--target', step.target);
-  return [...args, ...(step.flags ?? [])];
+  // `{case}` in a flag is the case's directory (e.g. `--secret id=tok,src={case}/secret.txt`)
+  return [...args, ...(step.flags ?? []).map((f) => f.split('{case}').join(c.dir))];
 }
