@@ -148,7 +148,11 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
       ...(options.target ? { target: options.target } : {}),
       targetPlatform: platform,
       ...(ctx.contextTree.ignore ? { ignoreMatcher: ctx.contextTree.ignore } : {}),
-      baseImage: await baseImageInfo(ctx),
+      baseImage: await baseImageInfo(ctx).catch((err: unknown) => {
+        // --check resolves bases as BuildKit does; say how to lint without them
+        if (!options.checkOnly || !isHoistError(err, 'BUILD_BASE_NOT_FOUND')) throw err;
+        throw new BuildError(err.code, `${err.message} (--check --dry-run lints with only the base images the store has)`, err.details, { cause: err });
+      }),
     });
     const warnings: CheckWarning[] = [...check.warnings];
     if (check.failed) throw checkFailure(check, df.file);

@@ -65,6 +65,23 @@ describe('hoist build --dry-run: the plan, without running or pulling anything',
     assert.equal(plan.stages[1]!.steps.find((s) => s.kind === 'ONBUILD')!.resolved.triggerKind, 'RUN');
   });
 
+  it('--check resolves base images as BuildKit does (and says so when it cannot); --check --dry-run lints with the store only', async () => {
+    const unknown = makeContext({ Dockerfile: 'FROM nosuch.invalid/x:1\nRUN true\n' });
+    const check = await runHoist(['build', '--check', unknown], { root });
+    assert.equal(check.code, 1);
+    assert.match(check.stderr, /failed to resolve base image nosuch\.invalid\/x:1.*\(--check --dry-run lints with only the base images the store has\)/);
+    const offline = await runHoist(['build', '--check', '--dry-run', unknown], { root });
+    assert.equal(offline.code, 0, offline.stderr);
+    const lint = await runHoist(['build', '--check', '--dry-run', makeContext({ Dockerfile: 'from base\nENV A 1\n' })], { root });
+    assert.equal(lint.code, 1);
+    assert.match(lint.stdout, /LegacyKeyValueFormat/);
+  });
+
+  it('an ONBUILD trigger of a base in the store is planned first', () => {
+    const plan = planBuild({ dockerfileText: 'FROM onb\nRUN echo own\n', baseConfig: (ref) => (ref === 'docker.io/library/onb:latest' ? { architecture: 'amd64', os: 'linux', config: { OnBuild: ['RUN echo trig'] }, rootfs: { type: 'layers', diff_ids: [] } } : undefined) });
+    assert.deepEqual(plan.stages[0]!.steps.map((s) => [s.kind, s.trigger ?? false, s.text]), [['RUN', true, 'ONBUILD RUN echo trig'], ['RUN', false, 'RUN echo own']]);
+  });
+
   it("a stage's ONBUILD triggers do not run in a stage built on it (only an image's do); SOURCE_DATE_EPOCH is shown", () => {
     const plan = planBuild({ dockerfileText: 'FROM scratch AS a\nONBUILD RUN echo no\nFROM a\nENV X=1\n', buildArgs: { SOURCE_DATE_EPOCH: '946684800' } });
     assert.deepEqual(plan.stages[1]!.steps.map((s) => s.kind), ['ENV']);
