@@ -60,7 +60,11 @@ export class SshAgents {
     for (const p of paths) await fs.access(p).catch((err: Error) => Promise.reject(sshError(id, err.message)));
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hoist-ssh-'));
     const socket = path.join(dir, 'agent.sock');
-    const child = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    // ssh-agent under a shell that kills it when its stdin (a pipe from this process) ends: at close,
+    // and also when hoist is killed (-9 included), so no agent holding the keys outlives the build
+    const script = 'ssh-agent -D -a "$1" & a=$!; read -r _; kill "$a" 2>/dev/null; wait "$a"';
+    const child = spawn('sh', ['-c', script, 'sh', socket], { stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    child.stdin?.on('error', () => undefined);
     this.agents.push({ child, dir });
     const failed = new Promise<never>((_, reject) => child.once('error', (err) => reject(sshError(id, `cannot start ssh-agent: ${err.message}`))));
     failed.catch(() => undefined);
@@ -76,8 +80,9 @@ export class SshAgents {
     for (const { child, dir } of this.agents.splice(0)) {
       if (child.exitCode === null && child.pid !== undefined) {
         const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
+        child.stdin?.end();
         await Promise.race([gone, sleep(2000)]);
+        if (child.exitCode === null) child.kill('SIGKILL');
       }
       await fs.rm(dir, { recursive: true, force: true });
     }
