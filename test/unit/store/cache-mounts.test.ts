@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireCacheMount, listCacheMounts, removeCacheMounts, StorePaths, type CacheSharing } from '../../../src/store';
+import { acquireCacheMount, diskUsage, listCacheMounts, prune, removeCacheMounts, Store, StorePaths, type CacheSharing } from '../../../src/store';
 import { tmpDir } from '../../helpers/tmp';
 
 describe('store: cache mounts (RUN --mount=type=cache directories)', () => {
@@ -62,5 +62,18 @@ describe('store: cache mounts (RUN --mount=type=cache directories)', () => {
     assert.deepEqual((await removeCacheMounts(paths)).removed, ['/c']);
     assert.deepEqual((await listCacheMounts(paths)).map((m) => m.id), ['/held']);
     await held.release();
+  });
+
+  it('hoist prune (plain, as docker builder prune) removes unheld cache mounts; --filter until= only old ones; system df counts them', async () => {
+    const store = await Store.open(tmpDir('hoist-cache-mounts-prune-'));
+    paths = store.paths;
+    const a = await take('shared');
+    fs.writeFileSync(path.join(a.dir, 'data'), Buffer.alloc(4096));
+    await a.release();
+    const row = (await diskUsage(store)).find((r) => r.type === 'Build cache mounts')!;
+    assert.deepEqual([row.total, row.active, row.reclaimable > 4096], [1, 0, true]);
+    assert.deepEqual((await prune(store, { until: 60_000 })).cacheMounts, [], 'used within the minute');
+    assert.deepEqual((await prune(store)).cacheMounts, ['/c']);
+    assert.equal((await diskUsage(store)).find((r) => r.type === 'Build cache mounts')!.total, 0);
   });
 });
