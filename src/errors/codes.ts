@@ -145,9 +145,13 @@ export const CODES = {
   COPY_CHOWN_UNKNOWN: { kind: 'failed-precondition', meaning: "a --chown user or group is not in the target's /etc/passwd or /etc/group" },
   COPY_CHOWN_INVALID: { kind: 'invalid-argument', meaning: 'a --chown id is out of range' },
   ADD_URL_FAILED: { kind: 'unavailable', meaning: 'an ADD URL could not be fetched (network error or a non-2xx status)' },
-  ADD_CHECKSUM_INVALID: { kind: 'invalid-argument', meaning: 'an ADD --checksum is not sha256:<64 hex digits>' },
-  ADD_CHECKSUM_MISMATCH: { kind: 'failed-precondition', meaning: 'what an ADD URL served does not hash to its --checksum' },
+  ADD_CHECKSUM_INVALID: { kind: 'invalid-argument', meaning: 'an ADD --checksum is not sha256:<64 hex digits> (URL) or a hex commit hash (git)' },
+  ADD_CHECKSUM_MISMATCH: { kind: 'failed-precondition', meaning: 'what an ADD URL served does not hash to its --checksum, or a git ref does not name the commit --checksum gives' },
   ADD_ARCHIVE_FAILED: { kind: 'failed-precondition', meaning: 'a local archive ADD recognised could not be decompressed' },
+  ADD_GIT_REF_INVALID: { kind: 'invalid-argument', meaning: 'an ADD git source has a malformed or conflicting fragment, query or --keep-git-dir' },
+  ADD_GIT_REF_NOT_FOUND: { kind: 'not-found', meaning: 'the git repository has no branch, tag or ref by the name ADD asks for' },
+  ADD_GIT_FAILED: { kind: 'unavailable', meaning: 'git could not list, fetch or check out an ADD git source (its stderr says why)' },
+  ADD_GIT_SSH_UNAVAILABLE: { kind: 'failed-precondition', meaning: 'an ADD git@host: or ssh:// source needs an SSH agent and the build was given none' },
 
   // --- convert -------------------------------------------------------------
   CONVERT_USER_UNKNOWN: { kind: 'failed-precondition', meaning: "the image's user or group does not exist in its /etc/passwd or /etc/group" },

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { isUnpackable, unpackArchive } from './add-archive';
+import { GitFetcher } from './add-git';
 import { Downloader } from './add-url';
 import { CopyWriter, type AddHooks } from './copy-writer';
 import { HashVisitor } from './hash-visitor';
@@ -20,6 +21,7 @@ export interface ContextOpsOptions {
 export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   const caches = new Map<string, StatCache>();
   const downloader = new Downloader(options.tmpDir);
+  const git = new GitFetcher(options.tmpDir);
   const cacheFor = (tree: SourceTree): StatCache => {
     const root = path.resolve(tree.root);
     const key = `${tree.kind}\0${root}`;
@@ -53,6 +55,10 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   return {
     hashSources: (tree, req, signal) => run(tree, req, undefined, signal),
     copyInto: (tree, req, rootfs, signal) => run(tree, req, rootfs, signal),
-    close: () => downloader.close(),
+    resolveGit: (ref, opts) => git.resolve(ref, opts),
+    checkoutGit: (resolved, opts) => git.checkout(resolved, opts),
+    close: async () => {
+      await Promise.all([downloader.close(), git.close()]);
+    },
   };
 }

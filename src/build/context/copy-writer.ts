@@ -84,9 +84,20 @@ export class CopyWriter implements PlanVisitor {
     return target;
   }
 
-  /** A downloaded file lands as a file match would: mode 0600 (docker 20.10 ignores --chmod here), owner 0:0 unless --chown. */
+  /**
+   * A downloaded file lands as a file match would: mode 0600 (docker 20.10
+   * ignores --chmod here), owner 0:0 unless --chown; with `--unpack=true` a
+   * tar archive is extracted at dest as a local one is.
+   */
   async url(source: string): Promise<void> {
     const d = await this.hooks.download(source);
+    if (this.req.unpackUrls === true && (await this.hooks.isArchive(d.file))) {
+      this.hasher.download(d.name, d.sha256, d.size, d.lastModified, 'unpack');
+      const dir = resolveInRoot(this.rootfs, this.spec);
+      mkdirAllResolved(dir, this.req.owner);
+      await this.hooks.unpack(d.file, dir);
+      return;
+    }
     this.hasher.download(d.name, d.sha256, d.size, d.lastModified);
     const target = this.fileTarget(d.name);
     copyFileBytes(d.file, target, d.size);

@@ -19,7 +19,8 @@ export class HashVisitor implements PlanVisitor {
 
   async url(source: string): Promise<void> {
     const d = await this.hooks.download(source);
-    this.hasher.download(d.name, d.sha256, d.size, d.lastModified);
+    const unpack = this.req.unpackUrls === true && (await this.hooks.isArchive(d.file));
+    this.hasher.download(d.name, d.sha256, d.size, d.lastModified, unpack ? 'unpack' : 'copy');
   }
 
   async match(m: Match): Promise<'walk' | 'unpack'> {

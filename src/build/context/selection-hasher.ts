@@ -81,10 +81,10 @@ export class SelectionHasher {
     return data;
   }
 
-  /** A downloaded ADD URL: file name, content, owner and (as BuildKit keys it) Last-Modified; always mode 0600 */
-  download(name: string, sha256: string, size: number, lastModified = ''): void {
+  /** A downloaded ADD URL: file name, content, owner and (as BuildKit keys it) Last-Modified; always mode 0600; `unpack` when it was extracted */
+  download(name: string, sha256: string, size: number, lastModified = '', kind: 'copy' | 'unpack' = 'copy'): void {
     const o = this.owner ?? { uid: 0, gid: 0 };
-    this.h.update(`U\0${name}\0mode600\0${o.uid}:${o.gid}\0${sha256}\0${lastModified}\n`);
+    this.h.update(`U\0${name}\0mode600\0${o.uid}:${o.gid}\0${sha256}\0${lastModified}${kind === 'unpack' ? '\0unpack' : ''}\n`);
     this.entries++;
     this.bytes += size;
   }

@@ -1,6 +1,8 @@
 import type { Digest } from '../../oci/digest';
 import type { ChmodSpec } from '../../dockerfile/instructions/types';
 import type { IgnoreMatcher } from '../../dockerfile/ignore/matcher';
+import type { GitOptions, ResolvedGit } from './add-git';
+import type { GitRef } from './git-ref';
 
 /**
  * A tree that COPY/ADD read from: the build context (with its .dockerignore)
@@ -41,6 +43,8 @@ export interface CopyRequest {
   excludes?: string[];
   /** ADD: extract local tar archives (gzip, bzip2, xz) at dest (default false for COPY, true for ADD) */
   unpackArchives?: boolean;
+  /** ADD `--unpack=true` (dockerfile 1.17): a downloaded file that is a tar archive is extracted at dest (default false) */
+  unpackUrls?: boolean;
   /** heredoc files (`COPY <<EOF /dest`), copied after `sources` as files named `path`, 0644 before --chmod */
   inline?: { path: string; data: string }[];
   /** ADD `--checksum=sha256:…` for an http(s) source */
@@ -93,6 +97,10 @@ export interface ContextOps {
    * summary as `hashSources`.
    */
   copyInto(tree: SourceTree, req: CopyRequest, rootfs: string, signal?: AbortSignal): Promise<SelectedSources>;
-  /** Drop what ADD downloaded (call when the build ends). */
+  /** ADD from git: what the source's ref names now (`git ls-remote`, no clone), once per build. */
+  resolveGit(ref: GitRef, options?: GitOptions): Promise<ResolvedGit>;
+  /** A checkout of a resolved git source: the directory whose contents ADD copies (removed by `close`). */
+  checkoutGit(resolved: ResolvedGit, options?: GitOptions): Promise<string>;
+  /** Drop what ADD downloaded and checked out (call when the build ends). */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions/instruction';
 import type { CopyRequest, SourceTree } from '../context/types';
 import { stageIndexOf } from '../plan/plan-stages';
+import { copyGitPart, gitPartKey, splitGitSources } from './add-git-source';
 import { resolveBaseImage } from './base-image';
 import type { ExecContext } from './exec-context';
 import { ensureSnapshot, runLayerStep } from './layer-step';
@@ -54,7 +55,7 @@ export async function dispatchCopy(
     ...(ins.kind === 'COPY' && ins.parents ? { parents: true } : {}),
     ...(ins.excludes.length > 0 ? { excludes: ins.excludes } : {}),
     ...(ins.sourceContents.length > 0 ? { inline: ins.sourceContents.map((c) => ({ path: c.path, data: c.data })) } : {}),
-    ...(ins.kind === 'ADD' ? { unpackArchives: ins.unpack ?? true, ...(ins.checksum !== undefined ? { checksum: ins.checksum } : {}) } : {}),
+    ...(ins.kind === 'ADD' ? { unpackArchives: ins.unpack ?? true, ...(ins.unpack === true ? { unpackUrls: true } : {}), ...(ins.checksum !== undefined ? { checksum: ins.checksum } : {}) } : {}),
     instruction: ins.kind,
   };
   const from = ins.kind === 'COPY' && ins.from !== undefined ? await fromSource(ctx, ins.from, stageIndex) : undefined;
@@ -65,7 +66,11 @@ export async function dispatchCopy(
     const { withMount } = require('../../snapshot/mount') as typeof import('../../snapshot/mount'); // eslint-disable-line @typescript-eslint/no-require-imports
     return withMount(await (await ctx.snapshotter()).mounts(from.chainId), (root) => fn({ root, kind: 'stage' }));
   };
-  const sources = from === undefined ? (await ctx.contextOps.hashSources(ctx.contextTree, req, ctx.signal)).digest : from.identity;
+  const parts = await splitGitSources(ctx, ins, req);
+  const hash = async (r: CopyRequest): Promise<string> => (await ctx.contextOps.hashSources(ctx.contextTree, r, ctx.signal)).digest;
+  let sources: unknown;
+  if (parts !== undefined) sources = await Promise.all(parts.map((p) => ('git' in p ? gitPartKey(p.git) : hash(p.req))));
+  else sources = from === undefined ? await hash(req) : from.identity;
   const { chmod, ...rest } = req;
   return runLayerStep(ctx, st, {
     createdBy: copyCreatedBy(ins),
@@ -76,7 +81,14 @@ export async function dispatchCopy(
     change: async (rootfs) => {
       const { resolveChown } = require('../context/resolve-chown') as typeof import('../context/resolve-chown'); // eslint-disable-line @typescript-eslint/no-require-imports
       const owner = ins.chown ? resolveChown(rootfs, ins.chown) : undefined;
-      await withTree((tree) => ctx.contextOps.copyInto(tree, { ...req, ...(owner ? { owner } : {}) }, rootfs, ctx.signal));
+      if (parts === undefined) {
+        await withTree((tree) => ctx.contextOps.copyInto(tree, { ...req, ...(owner ? { owner } : {}) }, rootfs, ctx.signal));
+        return;
+      }
+      for (const p of parts) {
+        if ('git' in p) await copyGitPart(ctx, p.git, { ...req, ...(owner ? { owner } : {}) }, rootfs);
+        else await ctx.contextOps.copyInto(ctx.contextTree, { ...p.req, ...(owner ? { owner } : {}) }, rootfs, ctx.signal);
+      }
     },
   });
 }

@@ -46,6 +46,11 @@ describe('build context: ADD', () => {
     await ops.copyInto(ctx, req(['p.tar.gz'], '/y/'), s);
     assert.deepEqual(listTree(s, { owners: false }).length, 2);
   });
+  it('--unpack=false copies a local archive as a file', async () => {
+    const r = rootfs();
+    await ops.copyInto(ctx, add(['p.tar.gz'], '/x/', { unpackArchives: false }), r);
+    assert.deepEqual(listTree(r, { owners: false }).map((l) => l.split(' ').slice(0, 2).join(' ')), ['x/ 0755', 'x/p.tar.gz 0644']);
+  });
   it('hashes an extracted archive differently from a copied one', async () => {
     const asAdd = await ops.hashSources(ctx, add(['p.tar'], '/x'));
     const asCopy = await ops.hashSources(ctx, req(['p.tar'], '/x'));
@@ -110,6 +115,16 @@ describe('build context: ADD', () => {
       await bad(add(['plain.txt'], '/x', { checksum: sum }), /checksum requires HTTP\(S\) or Git sources/);
       await bad(add([`${base}/files/data.txt`, `${base}/`], '/x/', { checksum: sum }), /multiple sources/);
       await bad(req(['plain.txt'], '/x', { checksum: sum }), /for COPY/);
+    });
+    it('--unpack=true extracts a downloaded archive into dest and copies anything else as a file (dockerfile 1.17)', async () => {
+      const r = rootfs();
+      await ops.copyInto(ctx, add([`${base}/p.tar`, `${base}/files/data.txt`], '/dl/', { unpackUrls: true }), r);
+      assert.deepEqual(listTree(r), [...want('dl').slice(0, 1), `dl/data.txt 0600 0:0 ${JSON.stringify(body)}`, ...want('dl').slice(1)]);
+      const plain = await ops.hashSources(ctx, add([`${base}/p.tar`], '/dl/'));
+      const unpacked = await ops.hashSources(ctx, add([`${base}/p.tar`], '/dl/', { unpackUrls: true }));
+      assert.notEqual(plain.digest, unpacked.digest, 'extracting is part of the key');
+      const notArchive = await ops.hashSources(ctx, add([`${base}/files/data.txt`], '/dl/', { unpackUrls: true }));
+      assert.equal(notArchive.digest, (await ops.hashSources(ctx, add([`${base}/files/data.txt`], '/dl/'))).digest, 'a file that is no archive is keyed as a download');
     });
     it('fails clearly on a non-2xx status; hashes a URL by its content', async () => {
       await assert.rejects(ops.copyInto(ctx, add([`${base}/missing`], '/x'), rootfs()), (err: unknown) => isHoistError(err, 'ADD_URL_FAILED') && /status 404/.test((err as Error).message));
