@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BuildError, isErrno, isHoistError } from '../../errors';
 import { describeExit, runProcess } from '../../sys';
-import { redactRemote, type GitRef } from './git-ref';
+import { redactRemote, type GitRef } from '../../dockerfile/instructions/git-ref';
 
 /** What a ref names right now (`git ls-remote`), the cache input of an ADD from git. */
 export interface ResolvedGit {

@@ -3,5 +3,4 @@ export { createContextOps, type ContextOpsOptions } from './context-ops';
 export { resolveChown } from './resolve-chown';
 export { destPathOf } from './dest-path';
 export { applyChmod } from './chmod';
-export { parseGitRef, redactRemote, type GitRef } from './git-ref';
 export type { GitOptions, ResolvedGit } from './add-git';

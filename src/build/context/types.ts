@@ -2,7 +2,7 @@ import type { Digest } from '../../oci/digest';
 import type { ChmodSpec } from '../../dockerfile/instructions/types';
 import type { IgnoreMatcher } from '../../dockerfile/ignore/matcher';
 import type { GitOptions, ResolvedGit } from './add-git';
-import type { GitRef } from './git-ref';
+import type { GitRef } from '../../dockerfile/instructions/git-ref';
 
 /**
  * A tree that COPY/ADD read from: the build context (with its .dockerignore)

@@ -1,6 +1,7 @@
 import type { AddInstruction, CopyInstruction } from '../../dockerfile/instructions/instruction';
 import { BuildError } from '../../errors';
-import { parseGitRef, redactRemote, type GitOptions, type GitRef, type ResolvedGit } from '../context';
+import { parseGitRef, redactRemote, withAddFlags } from '../../dockerfile/instructions/git-ref';
+import type { GitOptions, ResolvedGit } from '../context';
 import type { CopyRequest, SelectedSources } from '../context/types';
 import type { ExecContext } from './exec-context';
 
@@ -10,17 +11,6 @@ export type SourcePart = { git: ResolvedGit } | { req: CopyRequest };
 /** hoist build has no --ssh yet: an ssh remote is refused (ADD_GIT_SSH_UNAVAILABLE) until an agent can be given here. */
 function gitOptions(ctx: ExecContext): GitOptions {
   return ctx.signal ? { signal: ctx.signal } : {};
-}
-
-/** A git source with the instruction's --keep-git-dir and --checksum merged in, as BuildKit's dispatchCopy does. */
-function withFlags(ref: GitRef, ins: AddInstruction, source: string): GitRef {
-  const bad = (m: string): BuildError => new BuildError('ADD_GIT_REF_INVALID', m, { source: redactRemote(source) });
-  const out = { ...ref };
-  if (ins.keepGitDir !== undefined && ref.keepGitDir !== undefined && ins.keepGitDir !== ref.keepGitDir) throw bad('inconsistent keep-git-dir configuration');
-  if (ref.keepGitDir === undefined && ins.keepGitDir !== undefined) out.keepGitDir = ins.keepGitDir;
-  if (ins.checksum !== undefined && ref.checksum !== undefined && ins.checksum !== ref.checksum) throw bad(`checksum mismatch ${JSON.stringify(ins.checksum)} != ${JSON.stringify(ref.checksum)}`);
-  if (ins.checksum !== undefined) out.checksum = ins.checksum;
-  return out;
 }
 
 /**
@@ -33,7 +23,7 @@ export async function splitGitSources(ctx: ExecContext, ins: CopyInstruction | A
   if (refs.every((r) => r === undefined)) return undefined;
   if (ins.kind === 'COPY') throw new BuildError('COPY_SOURCE_INVALID', "source can't be a git ref for COPY", { source: redactRemote(ins.sources[refs.findIndex((r) => r)]!) });
   if (ins.checksum !== undefined && ins.sources.length !== 1) throw new BuildError('COPY_SOURCE_INVALID', "checksum can't be specified for multiple sources", { checksum: ins.checksum });
-  const resolved = await Promise.all(refs.map((r, i) => (r === undefined ? undefined : ctx.contextOps.resolveGit(withFlags(r, ins, ins.sources[i]!), gitOptions(ctx)))));
+  const resolved = await Promise.all(refs.map((r, i) => (r === undefined ? undefined : ctx.contextOps.resolveGit(withAddFlags(r, ins, ins.sources[i]!), gitOptions(ctx)))));
   const parts: SourcePart[] = [];
   let pending: string[] = [];
   const { checksum: _checksum, inline, ...base } = req;

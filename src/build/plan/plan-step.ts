@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { BuildError } from '../../errors';
 import { sourceKind } from '../../dockerfile/instructions/copy-values';
+import { parseGitRef, withAddFlags } from '../../dockerfile/instructions/git-ref';
 import type { AddInstruction, CopyInstruction, RunInstruction } from '../../dockerfile/instructions/instruction';
 import type { Stage } from '../../dockerfile/instructions/stages';
 import type { Mount } from '../../dockerfile/instructions/types';
@@ -101,6 +102,8 @@ export function planCopy(scope: StepScope, st: StageState, ins: CopyInstruction 
   const sources = ins.sources.map((src) => {
     const kind = from !== undefined ? 'stage' : sourceKind(src);
     if (!isAdd && kind === 'git') throw invalid("source can't be a git ref for COPY", { source: src });
+    // a bad fragment or query, or a flag that contradicts it, is ADD_GIT_REF_INVALID, as the build says
+    if (kind === 'git' && ins.kind === 'ADD') withAddFlags(parseGitRef(src)!, ins, src);
     if (!isAdd && kind === 'url') throw invalid("source can't be a URL for COPY", { source: src });
     return { path: src, kind };
   });
@@ -121,7 +124,7 @@ export function planCopy(scope: StepScope, st: StageState, ins: CopyInstruction 
       const kind = sources[0]!.kind;
       if (kind !== 'url' && kind !== 'git') throw invalid('checksum requires HTTP(S) or Git sources');
       if (kind === 'url') parseDigest(ins.checksum);
-      else if (!/^[0-9a-f]{4,64}$/i.test(ins.checksum)) throw invalid(`invalid git checksum ${JSON.stringify(ins.checksum)}: want a commit hash`);
+      else if (!/^[0-9a-f]{1,64}$/i.test(ins.checksum)) throw invalid(`invalid git checksum ${JSON.stringify(ins.checksum)}: want a commit hash`);
       out.checksum = ins.checksum;
     }
     if (ins.keepGitDir !== undefined) out.keepGitDir = ins.keepGitDir;

@@ -1,5 +1,6 @@
 import { FrontendFailure } from '../errors';
 import type { ChmodSpec, ChownSpec, SourceKind, SymbolicModeClause } from './types';
+import { parseGitRef } from './git-ref';
 import { parseUint32 } from './values';
 
 const invalid = (msg: string, hint?: string): FrontendFailure => new FrontendFailure('DOCKERFILE_FLAG_INVALID', msg, hint);
@@ -33,13 +34,13 @@ export function parseChown(raw: string): ChownSpec {
   return i < 0 ? { raw, user: raw } : { raw, user: raw.slice(0, i), group: raw.slice(i + 1) };
 }
 
-/** Is an ADD source a Git repository (BuildKit's ParseGitRef, simplified to its tests)? */
+/** Is an ADD source a Git repository (BuildKit's ParseGitRef; a malformed query still names one)? */
 export function isGitSource(src: string): boolean {
-  if (src.startsWith('./') || src.startsWith('../')) return false;
-  if (src.startsWith('github.com/')) return true;
-  if (/^git@[^:/]+:/.test(src) || /^(git|ssh):\/\//.test(src)) return true;
-  const m = /^https?:\/\/[^/?#]+(\/[^?#]*)?/.exec(src);
-  return m !== null && (m[1] ?? '').endsWith('.git');
+  try {
+    return parseGitRef(src) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 /** Context path, HTTP(S) URL or Git repository. */

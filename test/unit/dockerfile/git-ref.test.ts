@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { parseGitRef, redactRemote } from '../../../../src/build/context';
-import { isHoistError } from '../../../../src/errors';
+import { parseGitRef, redactRemote } from '../../../src/dockerfile/instructions/git-ref';
+import { isHoistError } from '../../../src/errors';
 
-describe('build context: parseGitRef (ADD git sources)', () => {
+describe('dockerfile: parseGitRef (ADD git sources, BuildKit dfgitutil)', () => {
   it('reads remote, ref and subdir from the fragment of each transport', () => {
     assert.deepEqual(parseGitRef('https://example.com/org/repo.git#v1.2:docs/api/'), { remote: 'https://example.com/org/repo.git', scheme: 'https', ref: 'v1.2', subdir: 'docs/api' });
     assert.deepEqual(parseGitRef('git://127.0.0.1:9418/repo.git'), { remote: 'git://127.0.0.1:9418/repo.git', scheme: 'git' });

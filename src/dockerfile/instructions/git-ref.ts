@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { BuildError } from '../../errors';
+import { DockerfileError } from '../../errors';
 
 /** An ADD source that names a Git repository, as BuildKit's dfgitutil.ParseGitRef reads it. */
 export interface GitRef {
@@ -22,7 +22,8 @@ const PROTO = /^([a-zA-Z0-9]+):\/\//;
 const SCP = /^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?$/;
 const SCHEMES = new Set(['http', 'https', 'ssh', 'git']);
 
-const invalid = (source: string, message: string): BuildError => new BuildError('ADD_GIT_REF_INVALID', `invalid git source ${JSON.stringify(source)}: ${message}`, { source });
+const invalid = (source: string, message: string): DockerfileError =>
+  new DockerfileError('ADD_GIT_REF_INVALID', `invalid git source ${JSON.stringify(redactRemote(source))}: ${message}`, { source: redactRemote(source) });
 
 /** Go's strconv.ParseBool. */
 function parseBool(v: string): boolean | undefined {
@@ -148,4 +149,15 @@ function loadQuery(source: string, q: URLSearchParams, out: GitRef): void {
 /** The remote with any password in it replaced (for messages and the image's history). */
 export function redactRemote(remote: string): string {
   return remote.replace(/^([a-zA-Z0-9]+:\/\/[^/@:]*):[^/@]*@/, '$1:xxxxx@');
+}
+
+/** A git source with ADD's --keep-git-dir and --checksum merged in; a flag that contradicts the URL is ADD_GIT_REF_INVALID (BuildKit's dispatchCopy). */
+export function withAddFlags(ref: GitRef, flags: { keepGitDir?: boolean; checksum?: string }, source: string): GitRef {
+  const bad = (m: string): DockerfileError => new DockerfileError('ADD_GIT_REF_INVALID', m, { source: redactRemote(source) });
+  const out = { ...ref };
+  if (flags.keepGitDir !== undefined && ref.keepGitDir !== undefined && flags.keepGitDir !== ref.keepGitDir) throw bad('inconsistent keep-git-dir configuration');
+  if (ref.keepGitDir === undefined && flags.keepGitDir !== undefined) out.keepGitDir = flags.keepGitDir;
+  if (flags.checksum !== undefined && ref.checksum !== undefined && flags.checksum !== ref.checksum) throw bad(`checksum mismatch ${JSON.stringify(flags.checksum)} != ${JSON.stringify(ref.checksum)}`);
+  if (flags.checksum !== undefined) out.checksum = flags.checksum;
+  return out;
 }
