@@ -147,6 +147,7 @@ export class GitHttpServer {
         res.writeHead(status, headers);
         res.end(all.subarray(split + 4));
       });
+      cgi.stdin.on('error', () => undefined); // http-backend may answer before it reads the body
       cgi.stdin.end(body);
     });
   }
