@@ -27,7 +27,7 @@ async function baseState(ctx: ExecContext, index: number): Promise<StageState> {
   if (base.kind === 'scratch') return scratchState(ctx.platform);
   if (base.kind === 'stage') {
     const src = await ctx.stages.get(base.stage)!;
-    const st = stateFromImage(src.config, src.layers, src.chainId, src.layerCreated, src.baseHistory);
+    const st = stateFromImage(src.config, src.layers, src.chainId, src.layerCreated, src.baseHistory, src.cacheId);
     st.config.config.OnBuild = null; // a stage's ONBUILD triggers do not carry over to a stage built on it (BuildKit's dispatchState.init)
     return st;
   }

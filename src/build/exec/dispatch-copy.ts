@@ -8,7 +8,7 @@ import { copyGitPart, gitPartKey, splitGitSources } from './add-git-source';
 import { resolveBaseImage } from './base-image';
 import type { ExecContext } from './exec-context';
 import { ensureSnapshot, runLayerStep } from './layer-step';
-import type { StageState } from './stage-state';
+import { rootIdOf, type StageState } from './stage-state';
 
 /**
  * The history entry BuildKit writes for COPY/ADD. Docker 20.10's BuildKit
@@ -24,14 +24,14 @@ function copyCreatedBy(ins: CopyInstruction | AddInstruction): string {
   return `${parts.join(' ')} # buildkit`;
 }
 
-/** The `--from` source: another stage's result or an image, as its top chainID (undefined: empty). */
+/** The `--from` source: another stage's result or an image; its cache identity is what made it (rootIdOf), the snapshot its chainID. */
 async function fromSource(ctx: ExecContext, from: string, stageIndex: number): Promise<{ chainId?: string; identity: string; state: StageState }> {
   const i = stageIndexOf(ctx.df.stages, from, stageIndex);
   let src: StageState;
   if (i !== undefined) src = await ctx.stages.get(i)!;
   else src = await resolveBaseImage(ctx, from, undefined);
   // its identity is its chainID; the snapshot itself is unpacked only when the copy runs
-  return { ...(src.chainId !== undefined ? { chainId: src.chainId } : {}), identity: src.chainId ?? 'scratch', state: src };
+  return { ...(src.chainId !== undefined ? { chainId: src.chainId } : {}), identity: rootIdOf(src) ?? 'scratch', state: src };
 }
 
 /**

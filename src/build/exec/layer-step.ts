@@ -3,7 +3,7 @@ import { chainIdOf } from '../../oci/chain-id';
 import { cacheKey, CACHE_SCHEMA, type CacheRecord } from '../cache/build-cache';
 import type { ExecContext } from './exec-context';
 import { addHistory } from './dispatch-meta';
-import type { StageState } from './stage-state';
+import { rootIdOf, type StageState } from './stage-state';
 
 /** The snapshot and layer engines, loaded when a step misses the cache (a fully cached build never needs them). */
 function lazySnapshot(): typeof import('../../snapshot/commit-change') & typeof import('../../snapshot/unpack-image') {
@@ -50,11 +50,13 @@ async function usable(ctx: ExecContext, rec: CacheRecord): Promise<boolean> {
   return rec.layer === undefined || (await ctx.store.content.renew([rec.layer.descriptor.digest])).length === 0;
 }
 
-function apply(st: StageState, rec: CacheRecord, createdBy: string, independent = false): void {
+function apply(st: StageState, rec: CacheRecord, createdBy: string, cacheId: CacheRecord['key']): void {
+  st.cacheId = cacheId;
   if (rec.layer !== undefined) {
     st.layers.push({ descriptor: rec.layer.descriptor, diffId: rec.layer.diffId });
-    // an independent layer was committed on nothing: on this stack its chainID is the parent's plus its diffID
-    st.chainId = independent ? chainIdOf(st.chainId, rec.layer.diffId) : rec.layer.chainId;
+    // computed, not taken from the record: an independent layer was committed on nothing, and a hit's
+    // parent may be another build of the same parent step (keys chain on what made the parent)
+    st.chainId = chainIdOf(st.chainId, rec.layer.diffId);
     st.layerCreated.set(st.config.history.length, rec.created);
   }
   addHistory(st, createdBy, rec.layer !== undefined);
@@ -84,12 +86,15 @@ function remoteHit(ctx: ExecContext, st: StageState, key: CacheRecord['key'], st
 export async function runLayerStep(ctx: ExecContext, st: StageState, step: LayerStep): Promise<boolean> {
   // rewrite-timestamp makes other layers (file times clamped): their own cache records
   const epoch = ctx.rewriteTimestamp ? ctx.sourceDateEpoch : undefined;
-  const key = cacheKey(step.independent ? undefined : st.chainId, epoch === undefined ? step.key : { step: step.key, rewriteTimestamp: epoch });
+  const parentId = rootIdOf(st);
+  const key = cacheKey(step.independent ? undefined : parentId, epoch === undefined ? step.key : { step: step.key, rewriteTimestamp: epoch });
+  // what the rootfs is after this step: the key, or for an independent layer the key on its parent
+  const cacheId = step.independent ? cacheKey(parentId, { link: key }) : key;
   if (!step.noCache) {
     const rec = await ctx.cache.get(key);
     const hit = rec !== undefined && (await usable(ctx, rec)) ? rec : remoteHit(ctx, st, key, step);
     if (hit !== undefined) {
-      apply(st, hit, step.createdBy, step.independent);
+      apply(st, hit, step.createdBy, cacheId);
       used(ctx, st, key, hit, step.independent);
       return true;
     }
@@ -106,7 +111,7 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   const rec: CacheRecord = { schema: CACHE_SCHEMA, key, created: new Date().toISOString(), description: step.createdBy };
   rec.layer = { descriptor: result.layer.descriptor, diffId: result.layer.diffId, chainId: result.chainId };
   const kept = await ctx.cache.putIfAbsent(rec);
-  apply(st, kept, step.createdBy, step.independent);
+  apply(st, kept, step.createdBy, cacheId);
   used(ctx, st, key, kept, step.independent);
   return false;
 }

@@ -12,7 +12,7 @@ import { ensureSnapshot } from './layer-step';
 import { mountCache, type WithTree } from './run-mount-cache';
 import { mountSecret, secretDir, secretIdOf, secretTargetOf } from './run-mount-secret';
 import { startAgentProxy } from './ssh-agent-proxy';
-import type { StageState } from './stage-state';
+import { rootIdOf, type StageState } from './stage-state';
 
 /** Where one mount's tree comes from: the context, or a stage's / image's rootfs (its chainID). */
 type Source = { kind: 'context' } | { kind: 'tree'; chainId?: string; state?: StageState };
@@ -70,7 +70,7 @@ async function resolveOne(ctx: ExecContext, m: RunMount, stageIndex: number, wor
   if (source.kind === 'context') {
     const sel = await ctx.contextOps.hashSources(ctx.contextTree, { sources: [m.source || '.'], dest: '/', workdir: '/', instruction: 'COPY' }, ctx.signal);
     identity = sel.digest;
-  } else identity = source.chainId ?? 'scratch';
+  } else identity = (source.state && rootIdOf(source.state)) ?? 'scratch';
   return { m, dest: target(m, m.target, workdir), source, identity };
 }
 

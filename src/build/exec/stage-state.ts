@@ -21,6 +21,14 @@ export interface StageState {
   layers: LayerRef[];
   /** the chainID of `layers` (undefined: no layers) */
   chainId?: Digest;
+  /**
+   * What made the rootfs: the last layer step's cache key (the base's chainID
+   * until then; `rootIdOf`). Cache keys chain on it, not on the parent's
+   * bytes, so a step's key is the same on every machine given the same
+   * commit even where an earlier layer is not byte-identical (a COPY keeps the
+   * checkout's mtimes): what BuildKit's keys chain on, too.
+   */
+  cacheId?: Digest;
   /** ENV and ARG values in scope, in BuildKit's order (a redefinition keeps its place) */
   env: Map<string, string>;
   /** ARGs declared in this stage, in order (RUN's history shows them as `|N K=V`) */
@@ -63,13 +71,20 @@ export function stateFromImage(
   chainId: Digest | undefined,
   layerCreated?: ReadonlyMap<number, string>,
   baseHistory = config.history?.length ?? 0,
+  cacheId?: Digest,
 ): StageState {
   const c = cloneConfig(config);
   const envList = c.config.Env ?? [];
   if (!envList.some((kv) => kv.startsWith('PATH='))) c.config.Env = [...envList, `PATH=${DEFAULT_PATH}`];
   const st: StageState = { config: c, layers: [...layers], env: parseEnvList(c.config.Env ?? []), args: [], cmdSet: false, layerCreated: new Map(layerCreated), baseHistory };
   if (chainId !== undefined) st.chainId = chainId;
+  if (cacheId !== undefined) st.cacheId = cacheId;
   return st;
+}
+
+/** The identity of a stage's rootfs for cache keys: what made it (`cacheId`), else its chainID; undefined for an empty one. */
+export function rootIdOf(st: StageState): Digest | undefined {
+  return st.cacheId ?? st.chainId;
 }
 
 /** `FROM scratch` (BuildKit's emptyImage): no layers, WorkingDir /, PATH set. */

@@ -50,7 +50,7 @@ export function datedHistory(history: HistoryEntry[], layerCreated: ReadonlyMap<
   });
 }
 
-/** The final config: --label added, history dated, rootfs from the layers. */
+/** The final config: --label added, history dated, rootfs from the layers; the inline cache with --cache-to type=inline. */
 function finalConfig(ctx: ExecContext, st: StageState): StageState['config'] {
   const config = st.config;
   if (ctx.options.labels && Object.keys(ctx.options.labels).length > 0) config.config.Labels = { ...(config.config.Labels ?? {}), ...ctx.options.labels };
@@ -61,6 +61,12 @@ function finalConfig(ctx: ExecContext, st: StageState): StageState['config'] {
   const created = config.history[config.history.length - 1]?.created ?? epoch ?? now;
   const rootfs = { type: 'layers', diff_ids: st.layers.map((l) => l.diffId) };
   const out: Record<string, unknown> = { ...config, created, rootfs };
+  if (ctx.options.cacheTo?.some((c) => c.type === 'inline')) {
+    const { inlineCacheValue } = require('../cache/remote/inline-cache') as typeof import('../cache/remote/inline-cache'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const { INLINE_CACHE_KEY } = require('../cache/remote/cache-config') as typeof import('../cache/remote/cache-config'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const value = inlineCacheValue(ctx.usedSteps, st.layers);
+    if (value !== undefined) out[INLINE_CACHE_KEY] = value;
+  }
   // BuildKit's exporter writes the config from a map: top-level keys sorted
   return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]])) as StageState['config'];
 }

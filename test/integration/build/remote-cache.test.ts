@@ -107,6 +107,29 @@ describe('hoist build: a cache shared through a registry (--cache-to / --cache-f
     assert.equal(uploads() - before, 3, reg.log().slice(-3000));
   });
 
+  it('inline: A builds with --push and --cache-to type=inline; B with --cache-from IMAGE hits every step, same image', async function () {
+    if (!hasCommand('skopeo')) skipWith(this, 'needs skopeo');
+    const ref = `${reg.host}/team/app:inline`;
+    const rootA2 = tmpDir('hoist-machine-a-');
+    const a = await buildOk(rootA2, ['-t', ref, '--push', '--cache-to', 'type=inline', makeContext(files)]);
+    assert.match(a.stderr, /pushing /);
+    const pushed = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`]).toString()) as { Digest: string };
+    const local = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${rootA2}:${ref}`]).toString()) as { Digest: string };
+    assert.equal(pushed.Digest, local.Digest);
+    const config = JSON.parse(execFileSync('skopeo', ['inspect', '--config', '--raw', '--tls-verify=false', `docker://${ref}`]).toString()) as Record<string, string>;
+    const records = JSON.parse(Buffer.from(config['moby.buildkit.cache.v0']!, 'base64').toString()) as { digest: string; layers?: { layer: number }[] }[];
+    assert.ok(records.length >= 4, JSON.stringify(records));
+
+    const rootB = tmpDir('hoist-machine-b-');
+    const b = await buildOk(rootB, ['-t', ref, '--cache-to', 'type=inline', '--cache-from', ref, makeContext(files)]);
+    // the deps stage is not in the image, so not in its inline cache (as BuildKit's): it runs on B, and its
+    // layers differ from A's (COPY keeps B's mtimes); keys chain on what made a rootfs, not its bytes, so every
+    // step of the image still hits
+    const cached = strip(cachedSteps(b.stderr));
+    for (const s of ['COPY --from=deps /app/deps.out ./', 'COPY main.txt ./', 'RUN cat deps.out main.txt > all.out', 'WORKDIR /app']) assert.ok(cached.includes(s), b.stderr);
+    assert.equal(await imageId(rootB, ref), await imageId(rootA2, ref));
+  });
+
   it('skopeo reads the cache manifest: an OCI index of the layers and a BuildKit cacheconfig', async function () {
     if (!hasCommand('skopeo')) skipWith(this, 'needs skopeo');
     const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/cache/app:buildcache`]).toString();

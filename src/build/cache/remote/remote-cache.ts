@@ -86,16 +86,17 @@ export class RemoteCache {
   }
 
   /**
-   * The first source's layer for `key` whose stack is the one the step runs
-   * on (`parent`'s diffIDs then its own; alone for an independent step):
-   * the key covers the parent, but a record is trusted no further than that.
+   * The first source's layer for `key` whose stack has the shape of the one
+   * the step runs on (`parent`'s layers and one more; one layer for an
+   * independent step). The key covers what made the parent; the top layer's
+   * blob and diffID are checked when its bytes are needed.
    */
   lookup(key: Digest, parent: readonly LayerRef[] | undefined): RemoteMatch | undefined {
     for (const l of this.loaded) {
       const hit = l.hits.get(key);
       if (hit === undefined) continue;
       const below = parent ?? [];
-      if (hit.chain.length !== below.length + 1 || below.some((p, i) => p.diffId !== hit.chain[i]!.diffId)) continue;
+      if (hit.chain.length !== below.length + 1) continue;
       return { layer: hit.chain.at(-1)!, created: hit.created, source: l.source.name };
     }
     return undefined;
