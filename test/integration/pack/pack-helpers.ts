@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeNodeImage } from '../../../fixtures/node/make-node-image';
 import { runHoist, type RunResult } from '../../helpers/hoist-cli';
+import { runProcess } from '../../../src/sys/run-process';
 import { REPO_ROOT } from '../../helpers/paths';
 import { tmpDir } from '../../helpers/tmp';
 
@@ -80,4 +81,22 @@ export async function tagsOf(root: string): Promise<string[]> {
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as { repository: string; tag: string })
     .map((i) => `${i.repository}:${i.tag}`);
+}
+
+/** Why the npm registry cannot be reached from here (npm view of a small package), or undefined. */
+export async function npmRegistryUnreachable(): Promise<string | undefined> {
+  const r = await runProcess(['npm', 'view', 'ms@2.1.3', 'version'], { signal: AbortSignal.timeout(30_000) }).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
+  return r.code === 0 && r.stdout.trim() === '2.1.3' ? undefined : `needs the npm registry (npm view failed: ${r.stderr.trim().split('\n').pop() ?? ''})`;
+}
+
+/**
+ * Lines for a Dockerfile whose RUN reaches the npm registry: this machine's
+ * extra CA bundle (NODE_EXTRA_CA_CERTS, a TLS-intercepting proxy's) copied
+ * into the context and named for node in the image; none without one.
+ */
+export function extraCaLines(ctx: string): string {
+  const ca = process.env.NODE_EXTRA_CA_CERTS;
+  if (ca === undefined || !fs.existsSync(ca)) return '';
+  fs.copyFileSync(ca, path.join(ctx, '.extra-ca.crt'));
+  return 'COPY .extra-ca.crt /etc/ssl/extra-ca.crt\nENV NODE_EXTRA_CA_CERTS=/etc/ssl/extra-ca.crt\n';
 }
