@@ -1,11 +1,17 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
 import { build } from '../build/build';
+import { applyLayer } from '../layer/apply/apply-layer';
+import { sortEntries, type PackEntry } from '../layer/diff/pack-entry';
+import { writeLayer, type LayerWriteResult } from '../layer/write-layer';
 import type { ProgressListener } from '../progress/events';
 import { isHoistError, PackError } from '../errors';
 import { resolveImage } from '../image/resolve-image';
 import type { Descriptor } from '../oci/descriptor';
-import type { Digest } from '../oci/digest';
 import { removeImageEntries, type Store } from '../store';
 import type { ScriptedPackage } from './install-tree';
+import { parentEntries, walkEntries, type EntryPolicy } from './tree-entries';
 
 export interface NativeBuildOptions {
   store: Store;
@@ -15,6 +21,7 @@ export interface NativeBuildOptions {
   /** the staging directory whose `app/` holds the installed tree */
   stageDir: string;
   scripted: ScriptedPackage[];
+  policy: EntryPolicy;
   onProgress?: ProgressListener;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -25,6 +32,7 @@ const SCRIPT = [
   'set -e',
   'nodedir="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"',
   'if [ -f "$nodedir/include/node/node.h" ]; then export npm_config_nodedir="$nodedir"; fi',
+  'export PYTHONDONTWRITEBYTECODE=1',
   'npm rebuild --foreground-scripts --ignore-scripts=false "$@"',
   'rm -rf /root/.npm /root/.cache /tmp/* /app/node_modules/.package-lock.json.tmp',
 ].join('\n');
@@ -37,13 +45,13 @@ function dockerfile(base: string, names: string[]): string {
 /**
  * The install scripts that were not run on the host (native addons), run with
  * the builder inside the base image over the staged tree: `npm rebuild` of
- * those packages, as `npm ci` would have run them. Returns the RUN step's
- * layer (what the scripts changed: build outputs under node_modules), which
- * goes above the dependency layers; the builder's cache makes an unchanged
- * tree reuse it. The base needs npm and a toolchain (python3, make, g++) for
+ * those packages, as `npm ci` would have run them. Returns a layer of what
+ * the scripts wrote into those packages (build outputs), which goes above the
+ * dependency layers; the builder's cache makes an unchanged tree reuse its
+ * RUN step. The base needs npm and a toolchain (python3, make, g++) for
  * node-gyp, as node:N (not -slim) has.
  */
-export async function buildNative(o: NativeBuildOptions): Promise<{ descriptor: Descriptor; diffId: Digest }> {
+export async function buildNative(o: NativeBuildOptions): Promise<LayerWriteResult> {
   const names = [...new Set(o.scripted.map((s) => s.name))].sort();
   let res;
   try {
@@ -59,14 +67,33 @@ export async function buildNative(o: NativeBuildOptions): Promise<{ descriptor: 
     });
   } catch (err) {
     if (isHoistError(err, 'BUILD_RUN_FAILED')) {
-      throw new PackError('PACK_NATIVE_BUILD_FAILED', `building ${names.join(', ')} inside ${o.base} failed (the base needs npm, python3, make and a C++ compiler): ${err.message}`, { packages: names, base: o.base }, { cause: err });
+      throw new PackError('PACK_NATIVE_BUILD_FAILED', `building ${names.join(', ')} inside ${o.base} failed (the base needs npm, python3, make and a C++ compiler): ${err.message.replace(/process "[\s\S]*?" did not complete/, 'npm rebuild did not complete')}`, { packages: names, base: o.base }, { cause: err });
     }
     throw err;
   }
   const image = await resolveImage(o.store, res.imageId);
   await removeImageEntries(o.store.index, image.entry.digest);
-  const layers = image.manifest.layers;
-  const diffIds = image.config.rootfs.diff_ids;
-  return { descriptor: layers[layers.length - 1]!, diffId: diffIds[diffIds.length - 1] as Digest };
+  const run = image.manifest.layers[image.manifest.layers.length - 1]!;
+  return packageChanges(o, run);
 }
 
+/**
+ * What the scripts added under the rebuilt packages' directories (build
+ * outputs), from the RUN layer, as a layer with pack's fixed owner, times and
+ * modes: the rest of what RUN touched (caches, parent directories) is left out.
+ */
+async function packageChanges(o: NativeBuildOptions, run: Descriptor): Promise<LayerWriteResult> {
+  const dir = await fsp.mkdtemp(path.join(o.stageDir, 'native-'));
+  try {
+    await applyLayer(await o.store.content.open(run), dir, { whiteouts: 'delete', ...(o.signal ? { signal: o.signal } : {}) });
+    const appDir = path.join(dir, 'app');
+    const entries = new Map<string, PackEntry>();
+    for (const location of [...new Set(o.scripted.map((s) => s.location))].sort()) {
+      if (!fs.existsSync(path.join(appDir, location))) continue;
+      for (const e of [...parentEntries(appDir, 'app', location, o.policy), ...walkEntries(path.join(appDir, location), `app/${location}`, o.policy, o.signal)]) entries.set(e.name, e);
+    }
+    return await writeLayer(o.store.content, sortEntries([...entries.values()]), { sourceDateEpoch: o.policy.mtime, ...(o.signal ? { signal: o.signal } : {}) });
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}

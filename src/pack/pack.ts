@@ -57,8 +57,8 @@ export async function pack(store: Store, options: PackOptions): Promise<PackResu
     done(emit, 'dependencies');
 
     if (tree.scripted.length > 0) {
-      const native = await buildNative({ store, base: base.ref, stageDir, scripted: tree.scripted, ...pick(options) });
-      layers.push({ name: 'native builds', ...native });
+      const native = await buildNative({ store, base: base.ref, stageDir, scripted: tree.scripted, policy, ...pick(options) });
+      layers.push({ name: 'native builds', descriptor: native.descriptor, diffId: native.diffId });
     }
 
     step(emit, 'app', 'app files (npm pack) -> app layer');

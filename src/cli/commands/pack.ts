@@ -87,7 +87,7 @@ export const packCommand: CommandModule = {
           }
           if (flags.quiet) ctx.stdout.write(`${res.imageId}\n`);
           else {
-            for (const l of res.layers) ctx.stdout.write(`${l.name.padEnd(18)} ${l.descriptor.digest} ${l.descriptor.size}${l.packages ? ` (${l.packages} packages)` : ''}\n`);
+            for (const l of res.layers) ctx.stdout.write(`${l.name.padEnd(18)} ${l.descriptor.digest} ${l.descriptor.size}${l.packages ? ` (${l.packages} package${l.packages === 1 ? '' : 's'})` : ''}\n`);
             ctx.stdout.write(`${res.imageId} ${res.tags.join(' ')}\n`);
           }
           if (flags.push) {

@@ -8,7 +8,7 @@ import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/r
 import { runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
 import { buildOk } from '../build/build-helpers';
-import { copyFixture, inspect, listNodeModules, loadNodeBase, NODE_BASE, packedLayers, packOk, tagsOf } from './pack-helpers';
+import { copyFixture, editFile, inspect, listNodeModules, loadNodeBase, NODE_BASE, packedLayers, packOk, repackAfterEdit, tagsOf } from './pack-helpers';
 
 const EXPECTED = 'hello, pack | HELLO, PACK | message v1 | NODE_ENV=production | devtool absent | uid 1000 | cwd /app\n';
 
@@ -69,14 +69,10 @@ describe('hoist pack: a project with file: dependencies only (offline)', functio
     if (!hasRegistry()) skipWith(this, 'needs docker-registry (Debian package docker-registry)');
     reg = await startRegistry();
     const ref = `127.0.0.1:${reg.port}/fd:1`;
-    const first = await packOk(root, [project, '-t', ref, '--base', NODE_BASE, '--push']);
-    fs.writeFileSync(path.join(project, 'lib', 'message.js'), "module.exports = 'v2';\n");
-    const second = await packOk(root, [project, '-t', ref, '--base', NODE_BASE, '--push']);
-    const a = packedLayers(first.stdout);
-    const b = packedLayers(second.stdout);
-    assert.equal(b.get('dependencies'), a.get('dependencies'));
-    assert.equal(b.get('dependency tree'), a.get('dependency tree'));
-    assert.notEqual(b.get('app'), a.get('app'));
+    const { before, after, second } = await repackAfterEdit(root, project, ref, NODE_BASE, () => editFile(path.join(project, 'lib', 'message.js'), 'v1', 'v2'));
+    assert.equal(after.get('dependencies'), before.get('dependencies'));
+    assert.equal(after.get('dependency tree'), before.get('dependency tree'));
+    assert.notEqual(after.get('app'), before.get('app'));
     // the app layer and the config; the base and dependency layers were there
     assert.match(second.stdout, /pushed .*: 2 blobs uploaded, 5 already there/);
     const run = await runHoist(['run', '--rm', ref], { root });

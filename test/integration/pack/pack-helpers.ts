@@ -8,15 +8,27 @@ import { tmpDir } from '../../helpers/tmp';
 
 export const NODE_BASE = 'hoist-test/node:20-slim';
 
-let archive: Promise<string> | undefined;
+/** The node base with the host's C toolchain (as node:20, not -slim, has build tools) */
+export const NODE_BUILD_BASE = 'hoist-test/node:20';
 
-/** The node base (busybox + this machine's node and npm), made once per process and loaded into the store at `root`. */
-export async function loadNodeBase(root: string): Promise<void> {
-  archive ??= (async () => {
-    const file = path.join(tmpDir('hoist-node-base-'), 'node.tar');
-    await makeNodeImage(file, NODE_BASE, { npm: true });
-    return file;
-  })();
+const archives = new Map<string, Promise<string>>();
+
+/**
+ * The node base (busybox + this machine's node and npm; with `toolchain`, the
+ * host's gcc, make and python3 too), made once per process and loaded into the
+ * store at `root`.
+ */
+export async function loadNodeBase(root: string, toolchain = false): Promise<void> {
+  const tag = toolchain ? NODE_BUILD_BASE : NODE_BASE;
+  let archive = archives.get(tag);
+  if (archive === undefined) {
+    archive = (async () => {
+      const file = path.join(tmpDir('hoist-node-base-'), 'node.tar');
+      await makeNodeImage(file, tag, { npm: true, toolchain });
+      return file;
+    })();
+    archives.set(tag, archive);
+  }
   const r = await runHoist(['load', '-i', await archive], { root });
   if (r.code !== 0) throw new Error(`hoist load failed: ${r.stderr}`);
 }
@@ -99,4 +111,25 @@ export function extraCaLines(ctx: string): string {
   if (ca === undefined || !fs.existsSync(ca)) return '';
   fs.copyFileSync(ca, path.join(ctx, '.extra-ca.crt'));
   return 'COPY .extra-ca.crt /etc/ssl/extra-ca.crt\nENV NODE_EXTRA_CA_CERTS=/etc/ssl/extra-ca.crt\n';
+}
+
+export interface Repacked {
+  /** layer name -> digest, before and after the edit */
+  before: Map<string, string>;
+  after: Map<string, string>;
+  /** the second pack's output (its push line, its build steps) */
+  second: RunResult;
+}
+
+/** Pack and push `ref`, apply `edit` to the project, pack and push again. */
+export async function repackAfterEdit(root: string, project: string, ref: string, base: string, edit: () => void): Promise<Repacked> {
+  const first = await packOk(root, [project, '-t', ref, '--base', base, '--push']);
+  edit();
+  const second = await packOk(root, [project, '-t', ref, '--base', base, '--push']);
+  return { before: packedLayers(first.stdout), after: packedLayers(second.stdout), second };
+}
+
+/** Replace `from` by `to` in a project file. */
+export function editFile(file: string, from: string, to: string): void {
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(from, to));
 }

@@ -7,7 +7,7 @@ import { hasRegistry, startRegistry, type RegistryServer } from '../../helpers/r
 import { runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
 import { buildOk } from '../build/build-helpers';
-import { copyFixture, extraCaLines, inspect, listNodeModules, loadNodeBase, NODE_BASE, npmRegistryUnreachable, packedLayers, packOk } from './pack-helpers';
+import { copyFixture, editFile, extraCaLines, inspect, listNodeModules, loadNodeBase, NODE_BASE, npmRegistryUnreachable, packOk, repackAfterEdit } from './pack-helpers';
 
 const EXPECTED = '&lt;pack&gt; | isNumber(42) true | 2h = 7200000 ms | debug function | isarray absent | message v1\n';
 
@@ -40,13 +40,9 @@ describe('hoist pack: a project with a few npm registry packages', function () {
     if (!hasRegistry()) skipWith(this, 'needs docker-registry (Debian package docker-registry)');
     reg = await startRegistry();
     const ref = `127.0.0.1:${reg.port}/rd:1`;
-    const first = await packOk(root, [project, '-t', ref, '--base', NODE_BASE, '--push']);
-    fs.writeFileSync(path.join(project, 'index.js'), fs.readFileSync(path.join(project, 'index.js'), 'utf8').replace('message v1', 'message v2'));
-    const second = await packOk(root, [project, '-t', ref, '--base', NODE_BASE, '--push']);
-    const a = packedLayers(first.stdout);
-    const b = packedLayers(second.stdout);
-    for (const name of a.keys()) if (name !== 'app') assert.equal(b.get(name), a.get(name), name);
-    assert.notEqual(b.get('app'), a.get('app'));
+    const { before, after, second } = await repackAfterEdit(root, project, ref, NODE_BASE, () => editFile(path.join(project, 'index.js'), 'message v1', 'message v2'));
+    for (const name of before.keys()) if (name !== 'app') assert.equal(after.get(name), before.get(name), name);
+    assert.notEqual(after.get('app'), before.get('app'));
     assert.match(second.stdout, /pushed .*: 2 blobs uploaded, \d+ already there/);
     assert.equal((await runHoist(['run', '--rm', ref], { root })).stdout, EXPECTED.replace('v1', 'v2'));
   });
