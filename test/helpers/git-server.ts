@@ -60,6 +60,18 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Wait (up to 5 s) until something accepts connections on 127.0.0.1:<port>. */
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** `git daemon` exporting `base` on 127.0.0.1:<port> (git://); stop() kills it. */
 export async function startGitDaemon(base: string): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
@@ -67,14 +79,7 @@ export async function startGitDaemon(base: string): Promise<{ url: string; stop(
     stdio: 'ignore',
     env: GIT_ENV,
   });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port);
   return { url: `git://127.0.0.1:${port}`, stop: () => void child.kill() };
 }
 
@@ -151,4 +156,35 @@ export class GitHttpServer {
       cgi.stdin.end(body);
     });
   }
+}
+
+/**
+ * A private `sshd` on 127.0.0.1:<port> that lets `authorizedKey` in as root
+ * (its own host key, config and pid file in a temp dir; no PAM, no strict
+ * modes); stop() kills it. Undefined when openssh-server is not installed.
+ */
+export async function startSshd(authorizedKey: string): Promise<{ port: number; stop(): void } | undefined> {
+  const sshd = '/usr/sbin/sshd';
+  if (!fs.existsSync(sshd)) return undefined;
+  const dir = tmpDir('hoist-sshd-');
+  const port = await freePort();
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+  fs.writeFileSync(path.join(dir, 'authorized_keys'), authorizedKey, { mode: 0o600 });
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${path.join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'sshd_config'), `${config}\n`);
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
+  const child = spawn(sshd, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: 'ignore' });
+  await waitForPort(port);
+  return { port, stop: () => void child.kill() };
 }

@@ -61,7 +61,7 @@ export class GitFetcher {
 
   private async git(ref: GitRef, args: string[], options: GitOptions, cwd?: string): Promise<string> {
     if (ref.scheme === 'ssh' && options.sshAuthSock === undefined) {
-      throw new BuildError('ADD_GIT_SSH_UNAVAILABLE', `ADD ${redactRemote(ref.remote)} needs an SSH agent: pass one with hoist build --ssh default`, { remote: redactRemote(ref.remote) });
+      throw new BuildError('ADD_GIT_SSH_UNAVAILABLE', `ADD ${redactRemote(ref.remote)} needs an SSH agent: pass one with hoist build --ssh default[=SOCKET|KEY]`, { remote: redactRemote(ref.remote) });
     }
     this.dir ??= await fs.mkdtemp(path.join(this.tmpRoot, 'hoist-git-'));
     const env: NodeJS.ProcessEnv = {
@@ -71,7 +71,8 @@ export class GitFetcher {
       GIT_CONFIG_NOSYSTEM: '1',
       GIT_CONFIG_GLOBAL: '/dev/null',
       GIT_TERMINAL_PROMPT: '0',
-      GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=no',
+      // no user ssh config or known_hosts (BuildKit's git source has none either); keys come from the agent
+      GIT_SSH_COMMAND: 'ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR',
       ...(options.sshAuthSock !== undefined ? { SSH_AUTH_SOCK: options.sshAuthSock } : {}),
     };
     const argv = ['git', ...args];

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasCommand, skipWith } from '../../helpers/capabilities';
-import { git, GitHttpServer, startGitDaemon, TestRepo } from '../../helpers/git-server';
+import { git, GitHttpServer, startGitDaemon, startSshd, TestRepo } from '../../helpers/git-server';
 import { runHoist } from '../../helpers/hoist-cli';
 import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
@@ -151,6 +151,24 @@ ADD --checksum=${second.slice(0, 10)} ${daemon!.url}/repo.git?branch=main&subdir
     assert.deepEqual(fs.readdirSync(path.join(out, 'unpacked')), ['inside.txt']);
     const bad = await runHoist(['build', makeContext({ Dockerfile: 'FROM base\nADD --unpack=yes a.tar /x/\n' })], { root });
     assert.match(bad.stderr, /Dockerfile:2:1: expecting boolean value for flag --unpack, not: yes/);
+  });
+
+  it('an ssh:// source goes through the --ssh agent (a private sshd on 127.0.0.1)', async function () {
+    const keyDir = tmpDir('hoist-ssh-key-');
+    const key = path.join(keyDir, 'id');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const sshd = await startSshd(fs.readFileSync(`${key}.pub`, 'utf8'));
+    if (sshd === undefined) skipWith(this, 'needs sshd (Debian package openssh-server)');
+    try {
+      const ctx = makeContext({ Dockerfile: `FROM base\nADD ssh://root@127.0.0.1:${sshd.port}${repo.bare}#v1 /viassh/\n` });
+      const refused = await runHoist(['build', ctx], { root });
+      assert.match(refused.stderr, /Dockerfile:2:1: ADD ssh:\/\/root@127\.0\.0\.1:\d+\S+ needs an SSH agent: pass one with hoist build --ssh default/);
+      const out = tmpDir('hoist-add-ssh-out-');
+      await buildOk(root, ['--ssh', `default=${key}`, '--output', `type=local,dest=${out}`, ctx]);
+      assert.equal(fs.readFileSync(path.join(out, 'viassh/README'), 'utf8'), 'v1 readme\n');
+    } finally {
+      sshd.stop();
+    }
   });
 
   it('a git:// source needs no server-side help: the default branch when no ref is given', async () => {
