@@ -103,7 +103,10 @@ export function planCopy(scope: StepScope, st: StageState, ins: CopyInstruction 
     const kind = from !== undefined ? 'stage' : sourceKind(src);
     if (!isAdd && kind === 'git') throw invalid("source can't be a git ref for COPY", { source: src });
     // a bad fragment or query, or a flag that contradicts it, is ADD_GIT_REF_INVALID, as the build says
-    if (kind === 'git' && ins.kind === 'ADD') withAddFlags(parseGitRef(src)!, ins, src);
+    if (kind === 'git' && ins.kind === 'ADD') {
+      // an ssh remote is fetched through the `--ssh default` agent, which the build then requires
+      if (withAddFlags(parseGitRef(src)!, ins, src).scheme === 'ssh') scope.needs.ssh.set('default', true);
+    }
     if (!isAdd && kind === 'url') throw invalid("source can't be a URL for COPY", { source: src });
     return { path: src, kind };
   });

@@ -61,7 +61,7 @@ export interface BuildPlanReport {
   globalArgs: Record<string, string>;
   /** secret ids RUN mounts ask for (`required` ones marked) */
   secrets: { id: string; required: boolean }[];
-  /** ssh ids RUN mounts ask for */
+  /** ssh ids RUN mounts ask for (and `default` for an ADD from an ssh git remote) */
   ssh: { id: string; required: boolean }[];
   /** what the build needs to be allowed (`security.insecure`, `network.host`, devices) */
   entitlements: string[];

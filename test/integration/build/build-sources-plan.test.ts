@@ -38,6 +38,7 @@ describe('hoist build --dry-run/--check: ADD git, --keep-git-dir, --checksum, --
     assert.equal(steps[2]!.unpack, true);
     assert.equal(steps[3]!.unpack, false);
     assert.equal(steps[4]!.link, true);
+    assert.deepEqual((JSON.parse(r.stdout) as BuildPlanReport).ssh, [{ id: 'default', required: true }], 'the git@ source needs --ssh default');
     const check = await runHoist(['build', '--check', ctx], { root });
     assert.equal(check.code, 0, check.stdout + check.stderr);
   });
