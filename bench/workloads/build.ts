@@ -13,12 +13,12 @@ import { buildahBuilder, buildCase, dockerBuilder, hoistBuilder, type BuildMode,
 const FILES = 400;
 const MANY_FILES = 4000;
 
-interface State extends BuildState {
+export interface State extends BuildState {
   registry: RegistryServer;
 }
 
-/** The base in a fresh loopback registry and the contexts of `counts` files. */
-async function setup(ctx: BenchContext, counts: number[]): Promise<State> {
+/** The base in a fresh loopback registry and the contexts of `counts` files (build-cache-from uses it too). */
+export async function setup(ctx: BenchContext, counts: number[]): Promise<State> {
   const base = await prepareBase(ctx.workDir, ctx.log);
   const contexts = new Map<number, string>();
   for (const n of counts) contexts.set(n, await prepareContext(ctx.workDir, n));

@@ -1,6 +1,7 @@
 // The workload registry: `npm run bench` runs these in this order; `npm run bench -- NAME`
 // selects by name. To add a workload, write bench/workloads/<name>.ts and add its line here.
 import type { Workload } from '../harness/types';
+import { buildCacheFromWorkload } from './build-cache-from';
 import { buildColdWorkload, buildEditWorkload, buildNoopWorkload, buildRssWorkload } from './build';
 import { bundleWorkload } from './bundle';
 import { dockerfileParseWorkload } from './dockerfile-parse';
@@ -27,4 +28,5 @@ export const workloads: readonly Workload[] = [
   buildNoopWorkload,
   buildEditWorkload,
   buildRssWorkload,
+  buildCacheFromWorkload,
 ];

@@ -42,17 +42,30 @@ export async function exportCaches(ctx: ExecContext, target: StageState, steps: 
   }
 }
 
+/** The steps with every layer of their chains in zstd (layers converted once; diffIDs unchanged). */
+async function recompressed(ctx: ExecContext, steps: UsedStep[], ensureLocal: (d: Descriptor) => Promise<void>): Promise<UsedStep[]> {
+  const { layerVariant } = require('./layer-variant') as typeof import('./layer-variant'); // eslint-disable-line @typescript-eslint/no-require-imports
+  const variants = new Map<string, Promise<Descriptor>>();
+  const variantOf = (d: Descriptor): Promise<Descriptor> => {
+    let p = variants.get(d.digest);
+    if (p === undefined) variants.set(d.digest, (p = ensureLocal(d).then(() => layerVariant(ctx.store, d, 'zstd', ctx.signal))));
+    return p;
+  };
+  return Promise.all(steps.map(async (s) => ({ ...s, chain: await Promise.all(s.chain.map(async (l) => ({ ...l, descriptor: await variantOf(l.descriptor) }))) })));
+}
+
 async function exportOne(ctx: ExecContext, spec: Exclude<CacheExport, { type: 'inline' }>, target: StageState, steps: readonly UsedStep[]): Promise<void> {
-  if (spec.compression === 'zstd') ctx.emit({ type: 'warning', message: 'cache export: compression=zstd is not supported yet; layers are exported as they are stored (gzip)' });
-  const graph = exportGraph(stepsFor(spec.mode, steps, target), { oci: spec.oci });
+  const ensureLocal = async (desc: Descriptor): Promise<void> => {
+    await ctx.remote?.ensureBlobs(ctx.store, ctx.cache, [{ descriptor: desc, diffId: desc.annotations?.['containerd.io/uncompressed'] as never }], ctx.signal);
+  };
+  let selected = stepsFor(spec.mode, steps, target);
+  if (spec.compression === 'zstd') selected = await recompressed(ctx, selected, ensureLocal);
+  const graph = exportGraph(selected, { oci: spec.oci });
   if (graph.layers.length === 0) {
     ctx.emit({ type: 'warning', message: 'cache export: no layers to export (skipped)' });
     return;
   }
   const cm = cacheManifest(graph, spec);
-  const ensureLocal = async (desc: Descriptor): Promise<void> => {
-    await ctx.remote?.ensureBlobs(ctx.store, ctx.cache, [{ descriptor: desc, diffId: desc.annotations?.['containerd.io/uncompressed'] as never }], ctx.signal);
-  };
   const opts = { ensureLocal, ...(ctx.signal ? { signal: ctx.signal } : {}) };
   if (spec.type === 'local') {
     const { writeLocalCache } = require('./local-cache-target') as typeof import('./local-cache-target'); // eslint-disable-line @typescript-eslint/no-require-imports
