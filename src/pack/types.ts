@@ -46,4 +46,6 @@ export interface PackResult {
   packages: string[];
   /** packages whose install scripts ran in the base image */
   native: string[];
+  /** the dependency layers came from an earlier pack of the same tree (nothing was installed) */
+  dependenciesCached: boolean;
 }

@@ -75,8 +75,22 @@ describe('hoist pack: a project with file: dependencies only (offline)', functio
     assert.notEqual(after.get('app'), before.get('app'));
     // the app layer and the config; the base and dependency layers were there
     assert.match(second.stdout, /pushed .*: 2 blobs uploaded, 5 already there/);
+    // the tree was packed before on this store: no install
+    assert.match(second.stderr, /dependency layers \(lockfile unchanged\)\n#\d+ CACHED/);
     const run = await runHoist(['run', '--rm', ref], { root });
     assert.equal(run.stdout, EXPECTED.replace('v1', 'v2'));
+  });
+
+  it('an edit inside a linked file: dependency (not in the lockfile) reinstalls and changes the tree layer only', async () => {
+    const before = packedLayers((await packOk(root, [project, '-t', 'fd:2', '--base', NODE_BASE])).stdout);
+    editFile(path.join(project, 'packages', 'util', 'index.js'), 'toUpperCase()', "toUpperCase() + '!'");
+    const r = await packOk(root, [project, '-t', 'fd:2', '--base', NODE_BASE]);
+    const after = packedLayers(r.stdout);
+    assert.doesNotMatch(r.stderr, /CACHED/);
+    assert.equal(after.get('dependencies'), before.get('dependencies'));
+    assert.notEqual(after.get('dependency tree'), before.get('dependency tree'));
+    assert.equal(after.get('app'), before.get('app'));
+    assert.match((await runHoist(['run', '--rm', 'fd:2'], { root })).stdout, /HELLO, PACK! \| message v2/);
   });
 
   it('gives the same /app/node_modules as the classic Dockerfile built by hoist build', async () => {
