@@ -157,6 +157,10 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     const warnings: CheckWarning[] = [...check.warnings];
     if (check.failed) throw checkFailure(check, df.file);
     if (options.checkOnly) return { imageId: '' as BuildResult['imageId'], manifestDigest: '' as BuildResult['imageId'], tags: [], warnings, steps: { total: 0, cached: 0 } };
+    if (options.push && (options.tags?.length ?? 0) > 0) {
+      const { EarlyPush } = require('./output/early-push') as typeof import('./output/early-push'); // eslint-disable-line @typescript-eslint/no-require-imports
+      ctx.earlyPush = new EarlyPush(ctx, (options.tags ?? []).map((t) => formatReference(parseReference(t))));
+    }
     if (!options.noCache && (options.cacheFrom?.length ?? 0) > 0) {
       const { openRemoteCache } = require('./cache/remote/open-remote-cache') as typeof import('./cache/remote/open-remote-cache'); // eslint-disable-line @typescript-eslint/no-require-imports
       const remote = await openRemoteCache(ctx);
@@ -187,6 +191,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     throw ctx.remote?.fault ?? err;
   } finally {
     await ctx.remote?.close();
+    await ctx.earlyPush?.close();
     options.signal?.removeEventListener('abort', onAbort);
     await contextOps.close().catch(() => undefined);
     await ctx.ssh.close().catch(() => undefined);

@@ -5,6 +5,7 @@ import type { Store } from '../../store/store';
 import type { BuildCache } from '../cache/build-cache';
 import type { UsedStep } from '../cache/remote/export-graph';
 import type { RemoteCache } from '../cache/remote/remote-cache';
+import type { EarlyPush } from '../output/early-push';
 import type { ContextOps, SourceTree } from '../context/types';
 import type { BuildPlan } from '../plan/plan-stages';
 import type { ProgressListener } from '../../progress/events';
@@ -34,6 +35,8 @@ export interface ExecContext {
   remote?: RemoteCache;
   /** every layer step's key and resulting stack, for --cache-to */
   usedSteps: UsedStep[];
+  /** --push: layers uploaded as steps make them */
+  earlyPush?: EarlyPush;
   /** the `--ssh` agents RUN --mount=type=ssh forwards (started on first use, stopped when the build ends) */
   ssh: SshAgents;
   signal?: AbortSignal;

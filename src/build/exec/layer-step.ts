@@ -62,9 +62,10 @@ function apply(st: StageState, rec: CacheRecord, createdBy: string, cacheId: Cac
   addHistory(st, createdBy, rec.layer !== undefined);
 }
 
-/** Note the step's key and resulting stack for --cache-to. */
+/** Note the step's key and resulting stack for --cache-to; queue its layer for --push. */
 function used(ctx: ExecContext, st: StageState, key: CacheRecord['key'], rec: CacheRecord, independent: boolean | undefined): void {
   if (rec.layer === undefined) return;
+  if (ctx.earlyPush !== undefined && ctx.remote?.isPending(rec.layer.descriptor.digest) !== true) ctx.earlyPush.layer(rec.layer.descriptor);
   ctx.usedSteps.push({ key, created: rec.created, chain: independent ? [{ descriptor: rec.layer.descriptor, diffId: rec.layer.diffId }] : [...st.layers] });
 }
 

@@ -9,6 +9,7 @@ import type { ExecContext } from '../exec/exec-context';
 export async function pushTags(ctx: ExecContext, tags: readonly string[]): Promise<void> {
   if (tags.length === 0) throw new BuildError('BUILD_OUTPUT_INVALID', '--push needs a name: -t REGISTRY/REPOSITORY[:TAG]', {});
   const { pushImage } = require('../../registry') as typeof import('../../registry'); // eslint-disable-line @typescript-eslint/no-require-imports
+  await ctx.earlyPush?.settle();
   for (const tag of tags) {
     const id = `push-${tag}`;
     const t0 = Date.now();

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hasCommand, skipWith } from '../../helpers/capabilities';
-import { runHoist } from '../../helpers/hoist-cli';
+import { runHoist, spawnHoist } from '../../helpers/hoist-cli';
 import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
@@ -128,6 +128,34 @@ describe('hoist build: a cache shared through a registry (--cache-to / --cache-f
     const cached = strip(cachedSteps(b.stderr));
     for (const s of ['COPY --from=deps /app/deps.out ./', 'COPY main.txt ./', 'RUN cat deps.out main.txt > all.out', 'WORKDIR /app']) assert.ok(cached.includes(s), b.stderr);
     assert.equal(await imageId(rootB, ref), await imageId(rootA2, ref));
+  });
+
+  it('--push uploads a layer while later steps still run, and the pushed image is the built one', async () => {
+    const ref = `${reg.host}/early/app:1`;
+    const root = tmpDir('hoist-push-');
+    const ctx = makeContext({ Dockerfile: `FROM ${base}\nCOPY main.txt /main.txt\nRUN sleep 3 && cp /main.txt /copy.txt\n`, 'main.txt': 'main v1\n' });
+    const uploads = (): number => reg.log().split('\n').filter((l) => l.includes('"PUT /v2/early/app/blobs/uploads/')).length;
+    const child = spawnHoist(['build', '--progress', 'plain', '-t', ref, '--push', ctx], { root });
+    let stderr = '';
+    let runStarted = false;
+    let uploadedDuringRun = false;
+    let runDone = false;
+    const poll = setInterval(() => {
+      if (runStarted && !runDone && uploads() > 0) uploadedDuringRun = true;
+    }, 50);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const n = /#(\d+) \[.*\] RUN sleep 3/.exec(stderr)?.[1];
+      runStarted ||= n !== undefined;
+      runDone ||= n !== undefined && new RegExp(`#${n} DONE`).test(stderr);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearInterval(poll);
+    assert.equal(code, 0, stderr);
+    assert.ok(uploadedDuringRun, `no layer was uploaded while RUN ran\n${stderr}`);
+    const pushed = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`]).toString()) as { Digest: string };
+    const local = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${root}:${ref}`]).toString()) as { Digest: string };
+    assert.equal(pushed.Digest, local.Digest);
   });
 
   it('skopeo reads the cache manifest: an OCI index of the layers and a BuildKit cacheconfig', async function () {
