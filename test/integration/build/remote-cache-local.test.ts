@@ -108,6 +108,15 @@ describe('hoist build: a local cache directory (--cache-to type=local / --cache-
     assert.match(r.stderr, /cache import: registry 127\.0\.0\.1:1\/none:latest ignored/);
   });
 
+  it('a failed export fails the build unless ignore-error=true, which makes it a warning', async () => {
+    const root = await machine();
+    const bad = await runHoist(['build', '--progress', 'plain', '--cache-to', 'type=registry,ref=127.0.0.1:1/none:cache', makeContext(FILES)], { root });
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /cache export failed/);
+    const ok = await buildOk(root, ['--cache-to', 'type=registry,ref=127.0.0.1:1/none:cache,ignore-error=true', makeContext(FILES)]);
+    assert.match(ok.stderr, /cache export to registry failed \(ignore-error=true\)/);
+  });
+
   const hostile: [string, (m: Layout['manifest'], c: Parameters<Parameters<typeof tampered>[1]>[1], dir: string) => void, RegExp][] = [
     ['a record pointing outside the layer list', (_m, c) => (c.records[0]!.layers = [{ layer: 999 }]), /ignored \(invalid cache: record 0: layer 999 is outside the list\)/],
     [

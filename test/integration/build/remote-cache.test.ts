@@ -174,6 +174,29 @@ describe('hoist build: a cache shared through a registry (--cache-to / --cache-f
     assert.equal(cc.records.length, ALL_STEPS - 1); // both stages' WORKDIR /app on the same base: one key
     for (const r of cc.records) for (const res of r.layers) assert.ok(res.layer >= 0 && res.layer < cc.layers.length);
     for (const l of cc.layers) assert.ok(index.manifests.some((m) => m.digest === l.blob));
+    // only the fields of BuildKit's published types (cache/remotecache/v1/types/spec.go), so its json.Unmarshal reads all of it
+    const within = (o: object, keys: string[]): void => assert.deepEqual(Object.keys(o).filter((k) => !keys.includes(k)), [], JSON.stringify(o));
+    within(cc, ['layers', 'records']);
+    for (const l of cc.layers as unknown as Record<string, object>[]) {
+      within(l, ['blob', 'parent', 'annotations']);
+      if (l.annotations) within(l.annotations, ['mediaType', 'diffID', 'size', 'createdAt']);
+    }
+    for (const r of cc.records) {
+      within(r, ['layers', 'chains', 'digest', 'inputs']);
+      for (const res of r.layers) within(res, ['layer', 'createdAt']);
+      for (const res of r.layers) assert.ok(!Number.isNaN(Date.parse(res.createdAt)));
+    }
+  });
+
+  it('image-manifest=true pushes an OCI image manifest whose config is the cacheconfig; another machine reads it', async function () {
+    if (!hasCommand('skopeo')) skipWith(this, 'needs skopeo');
+    const ref = `${reg.host}/cache/app:manifest`;
+    await buildOk(rootA, ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true`, makeContext(files)]);
+    const m = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]).toString()) as { mediaType: string; config: { mediaType: string }; layers: unknown[] };
+    assert.equal(m.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+    assert.equal(m.config.mediaType, 'application/vnd.buildkit.cacheconfig.v0');
+    const b = await buildOk(tmpDir('hoist-machine-b-'), ['--cache-from', `type=registry,ref=${ref}`, makeContext(files)]);
+    assert.equal(cachedSteps(b.stderr).length, ALL_STEPS, b.stderr);
   });
 
   async function cacheConfigDigest(r: RegistryServer): Promise<string> {
