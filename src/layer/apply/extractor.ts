@@ -23,12 +23,22 @@ export class Extractor {
   private readonly xattrs = new Map<string, Map<string, Buffer>>();
   private readonly chown: boolean;
   private readonly overlay: boolean;
+  /**
+   * The root was empty at the start (a new snapshot's directory): what is on
+   * disk under it is exactly what this extractor made (entries, parents,
+   * whiteout devices), so a path it never made needs no lstat (6,768 of them
+   * for a Debian base: ~15% of the extractor's CPU).
+   */
+  private readonly fresh: boolean;
+  /** whiteout devices made in overlay form (on disk, not entries) */
+  private readonly made = new Set<string>();
 
   constructor(
     root: string,
     private readonly options: ExtractOptions = {},
   ) {
-    this.resolver = new PathResolver(root);
+    this.fresh = isEmptyDir(root);
+    this.resolver = this.fresh ? new PathResolver(root, (d) => this.written.has(d) || this.made.has(d)) : new PathResolver(root);
     this.chown = options.mapOwner !== undefined || (options.preserveOwnership ?? process.getuid?.() === 0);
     this.overlay = options.whiteouts === 'overlay';
   }
@@ -51,7 +61,7 @@ export class Extractor {
     }
     this.resolver.parents(p, true);
     const full = this.resolver.full(p);
-    const existing = lstatOrUndefined(full);
+    const existing = this.onDisk(p) ? lstatOrUndefined(full) : undefined;
     if (existing !== undefined && !(existing.isDirectory() && header.type === 'dir')) {
       if (header.type === 'link' && normalizeEntryName(header.linkname ?? '') === p) return undefined; // a link to itself: nothing to do
       this.remove(p);
@@ -99,6 +109,11 @@ export class Extractor {
       fs.chmodSync(full, meta.mode);
       fs.utimesSync(full, meta.mtime, meta.mtime);
     }
+  }
+
+  /** Whether `p` can be on disk: always for a root that was not empty, else only what this extractor made. */
+  private onDisk(p: LayerPath): boolean {
+    return !this.fresh || this.written.has(p) || this.made.has(p) || this.resolver.isDir(p);
   }
 
   private file(full: string, header: TarHeader): EntrySink {
@@ -169,6 +184,7 @@ export class Extractor {
     this.resolver.parents(target, true);
     this.remove(target);
     const full = this.resolver.full(target);
+    this.made.add(target);
     const errno = await this.mknod(full, 'char', 0, 0);
     if (errno !== undefined) throw new LayerError('LAYER_NATIVE_FAILED', `cannot create overlay whiteout ${target}: ${errno}`, { path: target });
   }
@@ -223,5 +239,13 @@ export class Extractor {
     const w = { code, path: p, message };
     this.warnings.push(w);
     this.options.onWarning?.(w);
+  }
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return false;
   }
 }

@@ -35,7 +35,15 @@ export function normalizeEntryName(name: string): LayerPath {
 export class PathResolver {
   private readonly dirs = new Set<string>(['']);
 
-  constructor(readonly root: string) {}
+  /**
+   * `mayExist(dir)`: false when `dir` is known not to be on disk (the
+   * extractor's fresh root, where only what it wrote exists); then a missing
+   * parent is made without an lstat first.
+   */
+  constructor(
+    readonly root: string,
+    private readonly mayExist: (dir: LayerPath) => boolean = () => true,
+  ) {}
 
   full(p: LayerPath): string {
     return p === '' ? this.root : path.join(this.root, p);
@@ -52,12 +60,14 @@ export class PathResolver {
       dir = dir === '' ? (parts[i] as string) : `${dir}/${parts[i]}`;
       if (this.dirs.has(dir)) continue;
       const full = this.full(dir);
-      let st: fs.Stats | undefined;
-      try {
-        st = fs.lstatSync(full);
-      } catch (err) {
-        if (!isErrno(err, 'ENOENT')) throw err;
+      if (!this.mayExist(dir)) {
+        if (!create) return false;
+        if (tryMkdir(full)) {
+          this.dirs.add(dir);
+          continue;
+        }
       }
+      const st = lstatOrUndefined(full);
       if (st === undefined) {
         if (!create) return false;
         fs.mkdirSync(full, 0o755);
@@ -71,6 +81,11 @@ export class PathResolver {
     return true;
   }
 
+  /** Whether `p` is a directory verified (or made) here. */
+  isDir(p: LayerPath): boolean {
+    return this.dirs.has(p);
+  }
+
   /** Records that `p` is now a verified directory. */
   markDir(p: LayerPath): void {
     this.dirs.add(p);
@@ -81,6 +96,17 @@ export class PathResolver {
     if (!this.dirs.delete(p)) return;
     const prefix = `${p}/`;
     for (const d of this.dirs) if (d.startsWith(prefix)) this.dirs.delete(d);
+  }
+}
+
+/** mkdir 0755; false when something is already there (the caller then looks at it). */
+function tryMkdir(full: string): boolean {
+  try {
+    fs.mkdirSync(full, 0o755);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return false;
+    throw err;
   }
 }
 

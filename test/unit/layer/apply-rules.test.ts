@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { applyLayer, defaultNativeOps } from '../../../src/layer';
 import { tarOf, type TarSpec } from '../../helpers/layer-tar';
-import { makeTempDir, requireRoot } from '../../helpers/layer-tree';
+import { describeTree, makeTempDir, requireRoot } from '../../helpers/layer-tree';
 
 describe('apply rules', () => {
   let tmp: ReturnType<typeof makeTempDir>;
@@ -47,6 +47,40 @@ describe('apply rules', () => {
     const [x] = await defaultNativeOps().listXattrs([path.join(empty, 'd')], ['trusted.overlay.']);
     assert.equal(x?.get('trusted.overlay.opaque')?.toString(), 'y');
     assert.equal(exists('layer/d/.wh..wh..opq'), false);
+  });
+
+  it('into an empty root (where only what it wrote is looked at) writes the tree it writes into a non-empty one', async () => {
+    // entries that meet what the same layer wrote before them: each needs the look the empty root skips elsewhere
+    const specs: TarSpec[] = [
+      { header: { name: 'a/b/f' }, body: 'implicit parents' },
+      { header: { name: 'a', type: 'dir', mode: 0o750 } },
+      { header: { name: 'dup' }, body: 'first' },
+      { header: { name: 'dup' }, body: 'second wins' },
+      { header: { name: 'x' }, body: 'a file, then a dir' },
+      { header: { name: 'x', type: 'dir', mode: 0o755 } },
+      { header: { name: 'x/inside' }, body: 'in x' },
+      { header: { name: 'a/b', type: 'symlink', linkname: '../x' } },
+      { header: { name: 'hl', type: 'link', linkname: 'dup' } },
+      { header: { name: '.wh.x' } },
+      { header: { name: 'x/again' }, body: 'x made again as a parent' },
+    ];
+    const empty = path.join(tmp.dir, 'empty');
+    const other = path.join(tmp.dir, 'other');
+    fs.mkdirSync(empty);
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'sentinel'), '');
+    await applyLayer(Readable.from([tarOf(specs)]), empty, { whiteouts: 'delete' });
+    await applyLayer(Readable.from([tarOf(specs)]), other, { whiteouts: 'delete' });
+    fs.rmSync(path.join(other, 'sentinel'));
+    assert.deepEqual(await describeTree(empty), await describeTree(other));
+    assert.deepEqual(fs.readdirSync(empty).sort(), ['a', 'dup', 'hl', 'x']);
+    assert.equal(fs.readlinkSync(path.join(empty, 'a/b')), '../x');
+    assert.deepEqual(fs.readdirSync(path.join(empty, 'x')), ['again']);
+    // a symlink the layer wrote is still never a parent
+    const fresh = path.join(tmp.dir, 'fresh');
+    fs.mkdirSync(fresh);
+    const hostile: TarSpec[] = [{ header: { name: 'l', type: 'symlink', linkname: '/tmp' } }, { header: { name: 'l/escape' }, body: 'no' }];
+    await assert.rejects(applyLayer(Readable.from([tarOf(hostile)]), fresh), { code: 'LAYER_UNSAFE_PATH' });
   });
 
   it('replaces a file by a directory and a directory by a symlink (unlink unless dir over dir)', async () => {
