@@ -40,13 +40,24 @@ interface ModuleLike {
 
 const MAGIC = 'hoist-v8-cache-1';
 
-/** Where the cache file is, or undefined when turned off or there is no home. */
-export function compileCacheFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** FNV-1a of a string, hex: names a cache file after the package root without loading node:crypto. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * Where the cache of the package at `root` is (one file per root, node version
+ * and architecture, so that copies of hoist do not grow one file), or
+ * undefined when turned off or there is no home.
+ */
+export function compileCacheFile(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const setting = env.HOIST_COMPILE_CACHE;
   if (setting === '0' || setting === 'off') return undefined;
   const home = env.HOME;
   const dir = setting || (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'hoist') : home ? path.join(home, '.cache', 'hoist') : undefined);
-  return dir === undefined ? undefined : path.join(dir, `v8-${process.version}-${process.arch}.cache`);
+  return dir === undefined ? undefined : path.join(dir, `v8-${process.version}-${process.arch}-${fnv1a(root)}.cache`);
 }
 
 /** Reads `MAGIC\n<index json>\n<blobs>`; anything unreadable is an empty cache. */
@@ -109,7 +120,7 @@ export interface CompileCacheStats {
  * Compiles CommonJS modules under `root` through the cache from now on.
  * Changes nothing when the cache is off.
  */
-export function installCompileCache(root: string, file = compileCacheFile()): CompileCacheStats {
+export function installCompileCache(root: string, file = compileCacheFile(root)): CompileCacheStats {
   const Module = require('node:module') as ModuleInternals & { enableCompileCache?: (dir?: string) => unknown };
   const stats: CompileCacheStats = { kind: 'off', hits: 0, misses: 0 };
   if (file === undefined) return stats;
@@ -145,6 +156,8 @@ export function installCompileCache(root: string, file = compileCacheFile()): Co
   };
   process.once('exit', () => {
     if (fresh.size === 0) return;
+    // entries of files that are gone (a rebuilt dist) would only grow the file
+    for (const name of cache.keys()) if (!fresh.has(name) && !fs.existsSync(name)) cache.delete(name);
     for (const [name, f] of fresh) {
       try {
         cache.set(name, { size: f.size, mtimeMs: f.mtimeMs, data: f.script.createCachedData() });
