@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { isHoistError, LayerError, throwIfAborted } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
 import type { Descriptor } from '../oci/descriptor';
@@ -79,18 +80,38 @@ async function unpackOne(
   diffId: ImageConfig['rootfs']['diff_ids'][number],
   options: UnpackOptions,
 ): Promise<void> {
+  await unpackStream(snapshotter, () => store.content.open(desc, options.signal ? { signal: options.signal } : {}), parent, chainId, diffId, options);
+}
+
+/**
+ * One layer from a stream into `layers/<chainID>/`: prepare an active
+ * snapshot on `parent`, apply `source()` into it (diffID checked), wait for
+ * `ready` (a pull's own verification of the blob's digest), commit as
+ * `chainId`. On any failure the active snapshot is removed. Resolves false
+ * when another unpack committed the chainID first.
+ */
+export async function unpackStream(
+  snapshotter: Snapshotter,
+  source: () => Promise<Readable>,
+  parent: string | undefined,
+  chainId: string,
+  diffId: ImageConfig['rootfs']['diff_ids'][number],
+  options: UnpackOptions & { ready?: Promise<unknown> } = {},
+): Promise<boolean> {
   const key = `unpack-${process.pid}-${randomBytes(6).toString('hex')}-${chainId}`;
   try {
     const mounts = await snapshotter.prepare(key, parent, options.signal ? { signal: options.signal } : {});
-    const source = await store.content.open(desc, options.signal ? { signal: options.signal } : {});
     // loaded here, not at start: a store whose layers are all unpacked never needs the extractor
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { applyToMounts } = require('./differ') as typeof import('./differ');
-    await applyToMounts(source, mounts, { ...options, expectedDiffId: diffId });
+    const { ready, ...applyOptions } = options;
+    await applyToMounts(await source(), mounts, { ...applyOptions, expectedDiffId: diffId });
+    await ready;
     await snapshotter.commit(chainId, key);
+    return true;
   } catch (err) {
     await snapshotter.remove(key).catch(() => undefined);
-    if (isHoistError(err, 'SNAPSHOT_EXISTS')) return; // another unpack committed it first
+    if (isHoistError(err, 'SNAPSHOT_EXISTS')) return false; // another unpack committed it first
     throw err;
   }
 }

@@ -16,6 +16,8 @@ async function pull(ctx: ExecContext, ref: string, platform: Platform): Promise<
     platform,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: ctx.emit,
+    // a pulled base is unpacked as it downloads: the first step on it needs it unpacked anyway
+    unpack: await ctx.snapshotter(),
     clientOptions: { env: ctx.options.env ?? process.env, ...(ctx.options.insecureRegistries ? { insecureRegistries: ctx.options.insecureRegistries } : {}) },
   });
 }

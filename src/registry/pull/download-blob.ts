@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { hasKind, isHoistError, RegistryError, throwIfAborted } from '../../errors';
 import type { Descriptor } from '../../oci/descriptor';
 import type { ContentStore, ContentWriter } from '../../store/types';
@@ -16,11 +16,13 @@ export interface DownloadResult {
  * Writes a body into the writer with backpressure; the writer hashes and
  * counts. Flowing mode ('data' events) hands over the chunks as they came
  * off the socket: an async iterator would concatenate the buffered ones first
- * (a copy of every byte).
+ * (a copy of every byte). A tee (an unpack while pulling) gets the same chunks
+ * and holds the body back as the writer does, until it is destroyed.
  */
-function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<void> {
+function pump(body: Readable, w: ContentWriter, onBytes: () => void, tee?: Writable): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
+    let waiting = 0;
     const finish = (err?: Error | null) => {
       if (settled) return;
       settled = true;
@@ -29,14 +31,25 @@ function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<vo
       body.off('error', finish);
       w.off('drain', onDrain);
       w.off('error', onWriterError);
+      tee?.off('drain', onDrain);
+      tee?.off('close', onTeeClose);
       if (err) reject(err);
       else resolve();
     };
     const onData = (chunk: Buffer) => {
-      if (!w.write(chunk)) body.pause();
+      if (!w.write(chunk)) waiting++;
+      if (tee !== undefined && !tee.destroyed && !tee.write(chunk)) waiting++;
+      if (waiting > 0) body.pause();
       onBytes();
     };
-    const onDrain = () => body.resume();
+    const onDrain = () => {
+      if (waiting > 0 && --waiting === 0) body.resume();
+    };
+    // a tee that gave up no longer holds the download back
+    const onTeeClose = () => {
+      waiting = 0;
+      body.resume();
+    };
     const onEnd = () => finish();
     const onWriterError = (err: Error) => {
       finish(err);
@@ -49,6 +62,8 @@ function pump(body: Readable, w: ContentWriter, onBytes: () => void): Promise<vo
     body.on('error', finish);
     w.on('drain', onDrain);
     w.on('error', onWriterError);
+    tee?.on('drain', onDrain);
+    tee?.on('close', onTeeClose);
   });
 }
 
@@ -72,7 +87,34 @@ async function openWriter(store: ContentStore, desc: Descriptor, signal?: AbortS
  * with Range from the bytes already written (206), or starts over when the
  * registry ignores Range (200). A digest mismatch discards the ingest.
  */
-export async function downloadBlob(client: RegistryClient, store: ContentStore, repository: string, desc: Descriptor, signal?: AbortSignal): Promise<DownloadResult> {
+export async function downloadBlob(
+  client: RegistryClient,
+  store: ContentStore,
+  repository: string,
+  desc: Descriptor,
+  signal?: AbortSignal,
+  tee?: Writable,
+): Promise<DownloadResult> {
+  // a tee gets the whole blob from its first byte in order, or is destroyed (it never sees a gap or a restart)
+  const dropTee = (why: string): void => {
+    if (tee !== undefined && !tee.destroyed && !tee.writableEnded) tee.destroy(new Error(`unpack while pulling stopped: ${why}`));
+  };
+  try {
+    return await download(client, store, repository, desc, signal, tee, dropTee);
+  } finally {
+    dropTee('the download ended without the whole blob'); // a no-op once the tee was ended
+  }
+}
+
+async function download(
+  client: RegistryClient,
+  store: ContentStore,
+  repository: string,
+  desc: Descriptor,
+  signal: AbortSignal | undefined,
+  tee: Writable | undefined,
+  dropTee: (why: string) => void,
+): Promise<DownloadResult> {
   // renewed, not just found: the caller's lease then protects it until the tag is visible
   if ((await store.renew([desc.digest])).length === 0) {
     client.emit({ type: 'blob-skip', action: 'pull', digest: desc.digest, size: desc.size, reason: 'exists' });
@@ -80,6 +122,7 @@ export async function downloadBlob(client: RegistryClient, store: ContentStore, 
   }
   let w = await openWriter(store, desc, signal);
   if (w === undefined) return { status: 'exists', bytes: 0 };
+  if (w.status().offset > 0) dropTee('resuming an earlier ingest');
   let received = 0;
   const progress = new ProgressThrottle(client.emit, 'pull', desc.digest, desc.size);
   client.emit({ type: 'blob-start', action: 'pull', digest: desc.digest, size: desc.size, mediaType: desc.mediaType, offset: w.status().offset });
@@ -95,15 +138,17 @@ export async function downloadBlob(client: RegistryClient, store: ContentStore, 
           inBody = true;
           if (res.offset !== offset) {
             // the registry ignored Range: start this ingest over
+            dropTee('the registry restarted the blob');
             await w.abort();
             w = (await store.writer({ ref: `pull-${desc.digest}`, expected: { digest: desc.digest, size: desc.size }, ...(signal ? { signal } : {}) }));
           }
           const writer = w;
-          await pump(res.body, writer, () => progress.update(writer.status().offset));
+          await pump(res.body, writer, () => progress.update(writer.status().offset), tee);
           received += writer.status().offset - res.offset;
         }
         progress.update(w.status().offset, true);
         await w.commit();
+        tee?.end(); // every byte, verified against the digest
         client.emit({ type: 'blob-done', action: 'pull', digest: desc.digest, size: desc.size });
         return { status: 'fetched', bytes: received };
       } catch (err) {

@@ -17,6 +17,8 @@ import type { MirrorSettings } from '../mirrors/pull-sources';
 import type { RegistryClient, RegistryClientOptions } from '../registry-client';
 import { openSource } from './open-source';
 import { selectPlatform } from './select-platform';
+import type { Snapshotter } from '../../snapshot/types';
+import type { DownloadResult } from './download-blob';
 
 export interface PullOptions {
   /** `os/arch[/variant]` or a Platform; default the host's */
@@ -33,6 +35,12 @@ export interface PullOptions {
   clientOptions?: RegistryClientOptions;
   /** tag the result in the store under the reference (default true) */
   tag?: boolean;
+  /**
+   * also unpack layers into this snapshotter (`layers/<chainID>/`) as they
+   * download, where their parent is unpacked already (the builder's FROM);
+   * the others stay blobs until something unpacks them
+   */
+  unpack?: Snapshotter;
 }
 
 export interface PullResult {
@@ -96,7 +104,29 @@ export async function pullImage(store: Store, reference: string | Reference, opt
       const needed = await bytesToFetch(store, blobs);
       const free = await freeBytes(store.root);
       if (free !== undefined && needed > free) throw await noSpaceError(store.root, needed);
-      const results = await mapLimit(blobs, options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (d, s) => downloadBlob(client, store.content, repo, d, s), signal).catch(
+      const fetchAll = async (): Promise<DownloadResult[]> => {
+        const limit = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+        const m = manifest as ImageManifest;
+        if (options.unpack === undefined) return mapLimit(blobs, limit, (d, s) => downloadBlob(client, store.content, repo, d, s), signal);
+        // the config first: its diffIDs name the layers' snapshots
+        const snapshotter = options.unpack;
+        const config = await downloadBlob(client, store.content, repo, m.config, signal);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { unpackTargets, downloadUnpacking } = require('./unpack-while-pulling') as typeof import('./unpack-while-pulling');
+        const targets = await unpackTargets(store.content, snapshotter, m.config, m.layers, signal);
+        const layers = blobs.filter((b) => b.digest !== m.config.digest);
+        const rest = await mapLimit(
+          layers,
+          limit,
+          (d, s) => {
+            const target = targets[m.layers.findIndex((l) => l.digest === d.digest)];
+            return target === undefined ? downloadBlob(client, store.content, repo, d, s) : downloadUnpacking(client, store.content, repo, d, snapshotter, target, s);
+          },
+          signal,
+        );
+        return [config, ...rest];
+      };
+      const results = await fetchAll().catch(
         async (err: unknown) => {
           // name what the whole pull needs, not the one blob that hit the full disk
           throw isHoistError(err, 'STORE_NO_SPACE') ? await noSpaceError(store.root, needed, err) : err;
