@@ -73,7 +73,8 @@ describe('registry: pull with unpack while downloading', function () {
     await unpackImage(plain, plainSnap, await imageOf(plain));
     for (const id of chainIds) {
       const dir = (s: Store): string => path.join(s.paths.layer(id as Digest), 'fs');
-      assert.deepEqual(await describeTree(dir(store)), await describeTree(dir(plain)), `layer ${id}`);
+      // mtimes left out: the test layers have no entries for their parent dirs, made with the time of the apply
+      assert.deepEqual(await describeTree(dir(store), { mtimes: false }), await describeTree(dir(plain), { mtimes: false }), `layer ${id}`);
     }
   });
 
