@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { skipWith } from '../../helpers/capabilities';
 import { runHoist } from '../../helpers/hoist-cli';
 import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
@@ -115,6 +116,24 @@ describe('hoist build: a local cache directory (--cache-to type=local / --cache-
     assert.match(bad.stderr, /cache export failed/);
     const ok = await buildOk(root, ['--cache-to', 'type=registry,ref=127.0.0.1:1/none:cache,ignore-error=true', makeContext(FILES)]);
     assert.match(ok.stderr, /cache export to registry failed \(ignore-error=true\)/);
+  });
+
+  it("a secret's content is in no exported key or blob, and another machine with another secret hits", async () => {
+    const dir = path.join(tmpDir('hoist-secret-cache-'), 'c');
+    const files = { Dockerfile: 'FROM base\nRUN --mount=type=secret,id=token test -s /run/secrets/token && echo built > /out\n' };
+    const secretA = path.join(tmpDir('hoist-secret-'), 'token');
+    fs.writeFileSync(secretA, 'SECRET-VALUE-OF-MACHINE-A');
+    await buildOk(await machine(), ['--secret', `id=token,src=${secretA}`, '--cache-to', `type=local,dest=${dir},mode=max`, makeContext(files)]);
+    const blobs = fs.readdirSync(path.join(dir, 'blobs', 'sha256'));
+    for (const b of blobs) {
+      const raw = fs.readFileSync(path.join(dir, 'blobs', 'sha256', b));
+      const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+      assert.ok(!bytes.includes('SECRET-VALUE'), `blob ${b} holds the secret`);
+    }
+    const secretB = path.join(tmpDir('hoist-secret-'), 'token');
+    fs.writeFileSync(secretB, 'another value on machine B');
+    const b = await buildOk(await machine(), ['--secret', `id=token,src=${secretB}`, '--cache-from', `type=local,src=${dir}`, makeContext(files)]);
+    assert.equal(cachedSteps(b.stderr).length, 1, b.stderr);
   });
 
   const hostile: [string, (m: Layout['manifest'], c: Parameters<Parameters<typeof tampered>[1]>[1], dir: string) => void, RegExp][] = [
