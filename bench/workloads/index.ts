@@ -7,6 +7,7 @@ import { bundleWorkload } from './bundle';
 import { dockerfileParseWorkload } from './dockerfile-parse';
 import { layerWorkload } from './layer';
 import { loadWorkload } from './load';
+import { packEditWorkload } from './pack';
 import { lxcWorkload } from './lxc';
 import { registryPullWorkload, registryPushWorkload } from './registry-harness';
 import { saveWorkload } from './save';
@@ -29,4 +30,5 @@ export const workloads: readonly Workload[] = [
   buildEditWorkload,
   buildRssWorkload,
   buildCacheFromWorkload,
+  packEditWorkload,
 ];

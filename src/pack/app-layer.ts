@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import type { Node } from '@npmcli/arborist';
 import { sortEntries, type PackEntry } from '../layer/diff/pack-entry';
+import type { StorePaths } from '../store/store-paths';
+import { appFilesKey, cachedAppFiles } from './app-files-cache';
 import type { NodeProject, PackageManifest } from './read-project';
 import { parentEntries, policyEntry, type EntryPolicy } from './tree-entries';
 
@@ -26,13 +28,19 @@ function packlistRoot(project: NodeProject): Node {
  * `.gitignore`, always package.json, README, LICENSE, `main` and every `bin`),
  * without node_modules (the install has them), plus the lockfile.
  */
-export async function appFiles(project: NodeProject): Promise<string[]> {
+export async function appFiles(project: NodeProject, paths?: StorePaths): Promise<string[]> {
+  const compute = async (): Promise<string[]> => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const packlist = require('npm-packlist') as typeof import('npm-packlist');
+    const files = new Set((await packlist(packlistRoot(project))).filter((f) => f !== 'node_modules' && !f.startsWith('node_modules/')));
+    files.add(path.basename(project.lockfile));
+    files.add('package.json');
+    return [...files].sort();
+  };
+  if (paths === undefined) return compute();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const packlist = require('npm-packlist') as typeof import('npm-packlist');
-  const files = new Set((await packlist(packlistRoot(project))).filter((f) => f !== 'node_modules' && !f.startsWith('node_modules/')));
-  files.add(path.basename(project.lockfile));
-  files.add('package.json');
-  return [...files].sort();
+  const version = (require('npm-packlist/package.json') as { version: string }).version;
+  return cachedAppFiles(paths, appFilesKey(project, version), compute);
 }
 
 /** The app layer: those files under `/app`, each with its parent directories, sorted. */

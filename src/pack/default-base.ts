@@ -1,4 +1,3 @@
-import semver from 'semver';
 import type { PackageManifest } from './read-project';
 
 /** Node.js release lines an official `node:N-slim` exists for (even majors are the LTS lines). */
@@ -9,6 +8,9 @@ const MAJORS = [18, 20, 22, 24];
  * allows, else the running node's major.
  */
 export function defaultBase(manifest: PackageManifest, running: string = process.versions.node): string {
+  // loaded here, not at import: semver is 47 modules, and a pack with --base needs none of them
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const semver = require('semver') as typeof import('semver');
   const own = semver.major(running);
   const range = manifest.engines?.node;
   const candidates = [...new Set([...MAJORS, own])].sort((a, b) => b - a);

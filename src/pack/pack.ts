@@ -48,7 +48,7 @@ export async function pack(store: Store, options: PackOptions): Promise<PackResu
 
     const t1 = Date.now();
     emit({ type: 'step-start', id: 'pack-app', index: 0, total: 0, name: 'app files (npm pack) -> app layer' });
-    const app = await writeLayer(store.content, appLayerEntries(project, await appFiles(project), policy), { sourceDateEpoch: epoch, ...(signal ? { signal } : {}) });
+    const app = await writeLayer(store.content, appLayerEntries(project, await appFiles(project, store.paths), policy), { sourceDateEpoch: epoch, ...(signal ? { signal } : {}) });
     const layers = [...deps.layers, { name: 'app', descriptor: annotated('app', undefined, app.descriptor), diffId: app.diffId }];
     emit({ type: 'step-done', id: 'pack-app', ms: Date.now() - t1 });
 

@@ -94,8 +94,13 @@ export const packCommand: CommandModule = {
             const { pushImage } = lazy.registry();
             for (const tag of res.tags) {
               const ref = parseReference(tag);
-              const pushed = await pushImage(store, ref, ref, { signal: ctx.signal, clientOptions: { env: ctx.env, ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}) } });
-              ctx.stdout.write(`pushed ${pushed.reference}: ${pushed.blobsUploaded} blobs uploaded, ${pushed.blobsSkipped + pushed.blobsMounted} already there\n`);
+              let bytes = 0;
+              const pushed = await pushImage(store, ref, ref, {
+                signal: ctx.signal,
+                onProgress: (ev) => void (ev.type === 'blob-done' && ev.action === 'push' && ev.mountedFrom === undefined && (bytes += ev.size)),
+                clientOptions: { env: ctx.env, ...(flags.insecureRegistry.length > 0 ? { insecureRegistries: flags.insecureRegistry } : {}) },
+              });
+              ctx.stdout.write(`pushed ${pushed.reference}: ${pushed.blobsUploaded} blobs uploaded (${bytes} bytes), ${pushed.blobsSkipped + pushed.blobsMounted} already there\n`);
             }
           }
         }),

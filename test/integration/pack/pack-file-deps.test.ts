@@ -74,11 +74,15 @@ describe('hoist pack: a project with file: dependencies only (offline)', functio
     assert.equal(after.get('dependency tree'), before.get('dependency tree'));
     assert.notEqual(after.get('app'), before.get('app'));
     // the app layer and the config; the base and dependency layers were there
-    assert.match(second.stdout, /pushed .*: 2 blobs uploaded, 5 already there/);
+    assert.match(second.stdout, /pushed .*: 2 blobs uploaded \(\d+ bytes\), 5 already there/);
     // the tree was packed before on this store: no install
     assert.match(second.stderr, /dependency layers \(lockfile unchanged\)\n#\d+ CACHED/);
     const run = await runHoist(['run', '--rm', ref], { root });
     assert.equal(run.stdout, EXPECTED.replace('v1', 'v2'));
+    // a new file is a new name: npm-packlist's remembered list is not used, the file is packed
+    fs.writeFileSync(path.join(project, 'lib', 'extra.js'), '// new\n');
+    await packOk(root, [project, '-t', ref, '--base', NODE_BASE]);
+    assert.equal((await runHoist(['run', '--rm', '--entrypoint', 'ls', ref, '/app/lib'], { root })).stdout, 'extra.js\nmessage.js\n');
   });
 
   it('an edit inside a linked file: dependency (not in the lockfile) reinstalls and changes the tree layer only', async () => {

@@ -47,7 +47,7 @@ describe('hoist pack: a native addon (binding.gyp) built inside the base', funct
     for (const name of ['dependencies', 'dependency tree', 'native builds']) assert.equal(after.get(name), before.get(name), name);
     assert.notEqual(after.get('app'), before.get('app'));
     assert.match(second.stderr, /CACHED/);
-    assert.match(second.stdout, /pushed .*: 2 blobs uploaded, \d+ already there/);
+    assert.match(second.stdout, /pushed .*: 2 blobs uploaded \(\d+ bytes\), \d+ already there/);
     assert.equal((await runHoist(['run', '--rm', ref], { root })).stdout, EXPECTED.replace('v1', 'v2'));
   });
 

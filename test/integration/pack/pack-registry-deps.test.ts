@@ -43,7 +43,7 @@ describe('hoist pack: a project with a few npm registry packages', function () {
     const { before, after, second } = await repackAfterEdit(root, project, ref, NODE_BASE, () => editFile(path.join(project, 'index.js'), 'message v1', 'message v2'));
     for (const name of before.keys()) if (name !== 'app') assert.equal(after.get(name), before.get(name), name);
     assert.notEqual(after.get('app'), before.get('app'));
-    assert.match(second.stdout, /pushed .*: 2 blobs uploaded, \d+ already there/);
+    assert.match(second.stdout, /pushed .*: 2 blobs uploaded \(\d+ bytes\), \d+ already there/);
     assert.equal((await runHoist(['run', '--rm', ref], { root })).stdout, EXPECTED.replace('v1', 'v2'));
   });
 
