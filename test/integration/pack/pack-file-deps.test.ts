@@ -65,6 +65,20 @@ describe('hoist pack: a project with file: dependencies only (offline)', functio
     assert.equal((await inspect(other, 'fd:1')).Id, (await inspect(root, 'fd:1')).Id);
   });
 
+  it('--entrypoint and -o type=docker: the archive loads elsewhere as the same image', async () => {
+    const archive = path.join(tmpDir('hoist-pack-out-'), 'fd.tar');
+    await packOk(root, [project, '-t', 'fd-ep:1', '--base', NODE_BASE, '--entrypoint', 'lib/message.js', '-o', `type=docker,dest=${archive}`]);
+    const img = await inspect(root, 'fd-ep:1');
+    assert.deepEqual(img.Config.Entrypoint, ['node', '/app/lib/message.js']);
+    const other = tmpDir('hoist-pack-load-');
+    const loaded = await runHoist(['load', '-i', archive], { root: other });
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.equal((await inspect(other, 'fd-ep:1')).Id, img.Id);
+    const usage = await runHoist(['pack', project, '-t', 'x', '--omit', 'everything'], { root });
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--omit must be dev, optional or peer/);
+  });
+
   it('after an app-only edit keeps every dependency layer and pushes only the app layer again', async function () {
     if (!hasRegistry()) skipWith(this, 'needs docker-registry (Debian package docker-registry)');
     reg = await startRegistry();
