@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
-import { Agent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { throwIfAborted } from '../../errors';
 import { proxyFor, proxySettingsOf, type ProxySettings } from './proxy-env';
 import { redactUrl } from './redact';
 import { errorFromNetwork } from './response-error';
 import type { RegistryRequest, RegistryResponse, Send } from './types';
+import { undiciParts } from './undici-parts';
 
 export interface TlsSettings {
   /** CA certificates (PEM) to trust; replaces nothing: added to the system roots */
@@ -40,7 +41,7 @@ export class HttpTransport {
   private readonly proxies = new Map<string, Dispatcher>();
 
   constructor(private readonly registryOrigins: readonly string[], private readonly options: HttpSendOptions = {}) {
-    this.foreign = new Agent({ ...this.timeouts(), connections: options.connections ?? 8 });
+    this.foreign = new (undiciParts().Agent)({ ...this.timeouts(), connections: options.connections ?? 8 });
     this.proxySettings = options.proxyFromEnv === false ? undefined : proxySettingsOf(options.env ?? process.env);
   }
 
@@ -65,7 +66,7 @@ export class HttpTransport {
       if (agent === undefined) {
         const tls = this.tlsConnect();
         // undici tunnels with CONNECT (for plain http too); TLS settings for the registry inside it
-        agent = new ProxyAgent({ ...this.timeouts(), uri: proxy, requestTls: tls });
+        agent = new (undiciParts().proxyAgent())({ ...this.timeouts(), uri: proxy, requestTls: tls });
         this.proxies.set(proxy, agent);
       }
       return agent;
@@ -74,7 +75,7 @@ export class HttpTransport {
     if (!this.registryOrigins.includes(origin)) return this.foreign;
     let pool = this.pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, {
+      pool = new (undiciParts().Pool)(origin, {
         ...this.timeouts(),
         connections: this.options.connections ?? 8,
         ...(url.protocol === 'https:' ? { connect: this.tlsConnect() } : {}),
@@ -89,7 +90,7 @@ export class HttpTransport {
     let body: Buffer | Readable | undefined;
     if (req.body !== undefined) body = Buffer.isBuffer(req.body) ? req.body : await req.body();
     try {
-      const res = await request(req.url, {
+      const res = await undiciParts().request(req.url, {
         dispatcher: this.dispatcherFor(req.url),
         method: req.method,
         headers: req.headers ?? {},
