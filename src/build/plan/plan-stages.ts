@@ -6,6 +6,7 @@ import { defaultPlatformArgs, resolveGlobalArgs } from '../../dockerfile/instruc
 import { envFrom } from '../../dockerfile/shell/env';
 import { expandWord } from '../../dockerfile/shell/expand';
 import type { Platform } from '../../oci/platform';
+import { locate } from '../exec/locate-error';
 
 /** Where a stage starts. */
 export type StageBase = { kind: 'scratch' } | { kind: 'stage'; stage: number } | { kind: 'image'; ref: string; platform?: string };
@@ -90,15 +91,19 @@ export function planStages(df: ParsedDockerfile, options: PlanOptions): BuildPla
     } else base = { kind: 'image', ref: baseName, ...(platform ? { platform } : {}) };
     for (const ins of stage.instructions) {
       const refs: string[] = [];
-      if (ins.kind === 'COPY' && ins.from !== undefined) refs.push(ins.from);
+      if (ins.kind === 'COPY' && ins.from !== undefined) {
+        // BuildKit's toCommand, for every stage: --from is a name, never expanded
+        if (expandWord(ins.from, envFrom(new Map()), { escapeToken: df.escapeToken }).result !== ins.from) {
+          throw locate(new BuildError('BUILD_INSTRUCTION_INVALID', 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', { from: ins.from }), src, ins.range.start.line);
+        }
+        refs.push(ins.from);
+      }
       if (ins.kind === 'RUN') for (const m of ins.mounts) if (m?.from !== undefined) refs.push(m.from);
       for (const r of refs) {
         const j = stageIndexOf(stages, r, i);
         if (j !== undefined) deps.add(j);
         else if (stages.some((s, k) => k >= i && s.name === r.toLowerCase())) {
-          throw withSource(new BuildError('BUILD_STAGE_CYCLE', `stage "${r}" is not defined before it is used (circular dependency)`, { stage: r }), src, {
-            line: ins.range.start.line,
-          });
+          throw locate(new BuildError('BUILD_STAGE_CYCLE', `stage "${r}" is not defined before it is used (circular dependency)`, { stage: r }), src, ins.range.start.line);
         }
       }
     }

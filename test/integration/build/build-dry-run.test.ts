@@ -93,5 +93,7 @@ describe('hoist build --dry-run: the plan, without running or pulling anything',
     const r = await runHoist(['build', '--dry-run', bad], { root });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Dockerfile:3:\d+: invalid mount target "\/"/);
+    // BuildKit refuses an expandable --from in any stage, reached or not
+    assert.throws(() => planBuild({ dockerfileText: 'FROM scratch AS x\nARG S=a\nCOPY --from=$S / /\nFROM scratch\n' }), /Dockerfile:3:1: variable expansion is not supported for --from/);
   });
 });
