@@ -90,6 +90,20 @@ async function instancesOf(dir: string): Promise<InstanceState[]> {
   return [...states.values()].sort((a, b) => a.n - b.n);
 }
 
+/** meta.json, written whole (temp file, then a link that fails if one is there) so a reader never sees it half-made. */
+async function writeMetaOnce(dir: string, id: string): Promise<void> {
+  const file = path.join(dir, 'meta.json');
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(tmp, JSON.stringify({ id, created: new Date().toISOString() }));
+  try {
+    await fs.link(tmp, file);
+  } catch (err) {
+    if (!isErrno(err, 'EEXIST')) throw err;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
 async function newInstance(dir: string, states: InstanceState[], req: CacheMountRequest): Promise<number> {
   const n = states.length === 0 ? 0 : states[states.length - 1]!.n + 1;
   const tmp = path.join(dir, `${n}.tmp-${process.pid}`);
@@ -117,10 +131,7 @@ export async function acquireCacheMount(paths: StorePaths, req: CacheMountReques
     let n: number | undefined;
     try {
       await fs.mkdir(dir, { recursive: true });
-      const metaFile = path.join(dir, 'meta.json');
-      await fs.writeFile(metaFile, JSON.stringify({ id: req.id, created: new Date().toISOString() }), { flag: 'wx' }).catch((err: unknown) => {
-        if (!isErrno(err, 'EEXIST')) throw err;
-      });
+      await writeMetaOnce(dir, req.id);
       const states = await instancesOf(dir);
       const free = states.find((s) => !s.exclusive && s.shared === 0);
       if (req.sharing === 'shared') {

@@ -11,7 +11,6 @@ import type { ExecContext } from './exec-context';
 import { ensureSnapshot } from './layer-step';
 import { mountCache, type WithTree } from './run-mount-cache';
 import { mountSecret, secretDir, secretIdOf, secretTargetOf } from './run-mount-secret';
-import { startAgentProxy } from './ssh-agent-proxy';
 import { rootIdOf, type StageState } from './stage-state';
 
 /** Where one mount's tree comes from: the context, or a stage's / image's rootfs (its chainID). */
@@ -154,6 +153,8 @@ export async function prepareRunMounts(ctx: ExecContext, mounts: readonly RunMou
                 return open(i + 1);
               }
               const sock = path.join(tmp, `ssh-${i}.sock`);
+              // eslint-disable-next-line @typescript-eslint/no-require-imports
+              const { startAgentProxy } = require('./ssh-agent-proxy') as typeof import('./ssh-agent-proxy');
               const proxy = await startAgentProxy(await ctx.ssh.socketFor(id), sock, { mode: (m.mode ?? 0o600) & 0o777, uid: m.uid ?? 0, gid: m.gid ?? 0 });
               releases.push(() => proxy.close());
               spec.push({ destination: dest!, type: 'bind', source: sock, options: ['rbind'] });
