@@ -7,7 +7,7 @@ import { skipWith } from '../../helpers/capabilities';
 import { runHoist } from '../../helpers/hoist-cli';
 import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
-import { makeContext } from './build-helpers';
+import { cachedSteps, makeContext } from './build-helpers';
 
 /** Every regular file under `dir` (gzip blobs decompressed) that holds `needle`. */
 function filesHolding(dir: string, needle: Buffer): string[] {
@@ -83,6 +83,11 @@ describe('hoist build: RUN --mount=type=secret', function () {
       for (const text of [r.stdout, r.stderr, history.stdout, inspect.stdout]) assert.ok(!text.includes(v), 'an output holds the secret');
     }
     assert.ok(fs.readdirSync(path.join(root, 'cache')).some((n) => n.endsWith('.json')), 'the records were searched');
+    // the value is not in any step's key: another value hits the cache (as BuildKit)
+    fs.writeFileSync(path.join(work, 'other.txt'), 'another value');
+    const again = await runHoist(['build', '--progress', 'plain', '-t', 'app', '--secret', `id=tok,src=${path.join(work, 'other.txt')}`, '--secret', 'id=fromenv,env=HOIST_TEST_SECRET', ctx], { root, env: { HOIST_TEST_SECRET: 'x' } });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(cachedSteps(again.stderr).length, 6, again.stderr);
   });
 
   it('a missing required secret is an error that names it; --secret type=env and a bare id read the variable', async () => {
