@@ -65,6 +65,7 @@ export class GitFetcher {
     }
     this.dir ??= await fs.mkdtemp(path.join(this.tmpRoot, 'hoist-git-'));
     const env: NodeJS.ProcessEnv = {
+      ...proxyEnv(),
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: this.dir,
       LC_ALL: 'C',
@@ -156,6 +157,15 @@ export class GitFetcher {
     await normalize(root, root);
     return root;
   }
+}
+
+/** The proxy variables of hoist's environment, which git's http transport honours (as buildkitd's own environment). */
+function proxyEnv(): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const k of ['http_proxy', 'https_proxy', 'no_proxy', 'all_proxy']) {
+    for (const name of [k, k.toUpperCase()]) if (process.env[name] !== undefined) out[name] = process.env[name];
+  }
+  return out;
 }
 
 function memo<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
