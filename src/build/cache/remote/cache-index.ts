@@ -1,6 +1,7 @@
 import type { Descriptor } from '../../../oci/descriptor';
 import { isDigest, type Digest } from '../../../oci/digest';
-import { isLayerMediaType } from '../../../oci/media-types';
+import { isLayerMediaType, isManifestMediaType } from '../../../oci/media-types';
+import { platformMatches, type Platform } from '../../../oci/platform';
 import { ANNOTATION_UNCOMPRESSED, CacheConfigInvalid, INLINE_CACHE_KEY, layerChain, validateCacheConfig, type CacheConfig, type CacheLayer, CACHE_CONFIG_MEDIA_TYPE } from './cache-config';
 
 /** A layer a cache offers: the blob (as its manifest lists it) and the diffID it claims (checked when used). */
@@ -17,6 +18,12 @@ export interface RemoteHit {
 
 /** A small blob of the cache (its config, an image config), read whole and verified by the source. */
 export type ReadSmallBlob = (desc: Descriptor) => Promise<Buffer>;
+
+/** For `--cache-from IMAGE` naming a multi-platform index: the build's platform and how to read a manifest of it. */
+export interface IndexChild {
+  platform: Platform;
+  readManifest: ReadSmallBlob;
+}
 
 function isDescriptor(d: unknown): d is Descriptor {
   const x = d as Partial<Descriptor> | null;
@@ -99,7 +106,7 @@ async function inlineHits(manifest: { config: unknown; layers?: unknown }, read:
  * CacheConfigInvalid for anything malformed or inconsistent: the caller
  * ignores the whole source.
  */
-export async function readCacheIndex(rawManifest: Buffer, read: ReadSmallBlob): Promise<Map<Digest, RemoteHit>> {
+export async function readCacheIndex(rawManifest: Buffer, read: ReadSmallBlob, child?: IndexChild): Promise<Map<Digest, RemoteHit>> {
   const doc = json(rawManifest, 'the cache manifest') as { manifests?: unknown; config?: unknown; layers?: unknown };
   if (doc === null || typeof doc !== 'object') throw new CacheConfigInvalid('the cache manifest is not a JSON object');
   let configDesc: Descriptor | undefined;
@@ -107,7 +114,12 @@ export async function readCacheIndex(rawManifest: Buffer, read: ReadSmallBlob): 
   if (Array.isArray(doc.manifests)) {
     entries = doc.manifests.filter((m) => (m as Descriptor | null)?.mediaType !== CACHE_CONFIG_MEDIA_TYPE);
     configDesc = doc.manifests.find((m) => (m as Descriptor | null)?.mediaType === CACHE_CONFIG_MEDIA_TYPE) as Descriptor | undefined;
-    if (configDesc === undefined) throw new CacheConfigInvalid(`the index holds no ${CACHE_CONFIG_MEDIA_TYPE} (an image index, not a cache)`);
+    if (configDesc === undefined) {
+      // an image index: BuildKit's inline cache of the build platform's image, as importInlineCache reads each one
+      const image = entries.find((m): m is Descriptor => isDescriptor(m) && isManifestMediaType(m.mediaType) && m.platform !== undefined && child !== undefined && platformMatches(child.platform, m.platform));
+      if (image === undefined || child === undefined) throw new CacheConfigInvalid(`the index holds no ${CACHE_CONFIG_MEDIA_TYPE} and no image for this platform`);
+      return readCacheIndex(await child.readManifest(image), read);
+    }
   } else if (doc.config !== undefined && Array.isArray(doc.layers)) {
     if ((doc.config as Descriptor | null)?.mediaType !== CACHE_CONFIG_MEDIA_TYPE) return inlineHits(doc as { config: unknown; layers: unknown[] }, read);
     configDesc = doc.config as Descriptor;

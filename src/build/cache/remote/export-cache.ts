@@ -56,7 +56,7 @@ async function recompressed(ctx: ExecContext, steps: UsedStep[], ensureLocal: (d
 
 async function exportOne(ctx: ExecContext, spec: Exclude<CacheExport, { type: 'inline' }>, target: StageState, steps: readonly UsedStep[]): Promise<void> {
   const ensureLocal = async (desc: Descriptor): Promise<void> => {
-    await ctx.remote?.ensureBlobs(ctx.store, ctx.cache, [{ descriptor: desc, diffId: desc.annotations?.['containerd.io/uncompressed'] as never }], ctx.signal);
+    await ctx.remote?.ensureBlobs(ctx.store, ctx.cache, [{ descriptor: desc }], ctx.signal);
   };
   let selected = stepsFor(spec.mode, steps, target);
   if (spec.compression === 'zstd') selected = await recompressed(ctx, selected, ensureLocal);

@@ -12,7 +12,7 @@ import { VerifyStream } from '../../../stream/verify-stream';
 import type { CacheSource } from './cache-source';
 
 /** A blob of an OCI layout directory, verified as it is read. */
-export function openLayoutBlob(dir: string, desc: Pick<Descriptor, 'digest' | 'size'>): Readable {
+function openLayoutBlob(dir: string, desc: Pick<Descriptor, 'digest' | 'size'>): Readable {
   const src = createReadStream(path.join(dir, 'blobs', 'sha256', digestHex(desc.digest)), { highWaterMark: 1024 * 1024 });
   const verify = new VerifyStream({ digest: desc.digest, size: desc.size });
   src.on('error', (err) => verify.destroy(err));
@@ -44,6 +44,10 @@ export class LocalCacheSource implements CacheSource {
     const entry = this.digest !== undefined ? entries.find((m) => m.digest === this.digest) : entries.find((m) => m.annotations?.[Annotation.RefName] === this.tag);
     if (entry === undefined || !isDigest(entry.digest)) return undefined;
     return this.readSmallBlob(entry);
+  }
+
+  readChildManifest(desc: Descriptor): Promise<Buffer> {
+    return this.readSmallBlob(desc);
   }
 
   async readSmallBlob(desc: Descriptor): Promise<Buffer> {

@@ -14,5 +14,5 @@ export async function openRemoteCache(ctx: ExecContext): Promise<RemoteCache | u
     position,
     source: spec.type === 'local' ? new LocalCacheSource(path.resolve(spec.src), spec.tag, spec.digest) : new RegistryCacheSource(spec.ref, { clientOptions, onProgress: ctx.emit }),
   }));
-  return RemoteCache.open(sources, ctx.emit, ctx.signal);
+  return RemoteCache.open(sources, ctx.emit, ctx.platform, ctx.signal);
 }

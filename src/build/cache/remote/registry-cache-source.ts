@@ -45,6 +45,10 @@ export class RegistryCacheSource implements CacheSource {
     }
   }
 
+  async readChildManifest(desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
+    return (await (await this.open()).getManifest(this.ref.path, desc.digest, signal)).raw;
+  }
+
   async readSmallBlob(desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
     const client = await this.open();
     return readCapped(await client.openBlob(this.ref.path, desc, signal), MANIFEST_MAX_BYTES, `blob ${desc.digest}`);

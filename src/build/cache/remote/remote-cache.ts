@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BuildError, hasKind } from '../../../errors';
+import type { Descriptor } from '../../../oci/descriptor';
 import type { Digest } from '../../../oci/digest';
+import type { Platform } from '../../../oci/platform';
 import { layerCompression } from '../../../oci/media-types';
 import type { ProgressListener } from '../../../progress/events';
 import type { Store } from '../../../store/store';
@@ -60,7 +62,7 @@ export class RemoteCache {
   private constructor(private readonly loaded: Loaded[], private readonly sources: CacheSource[]) {}
 
   /** Read every source's manifest and config; a missing or malformed one is a warning, and left out. */
-  static async open(sources: { source: CacheSource; position: number }[], emit: ProgressListener, signal?: AbortSignal): Promise<RemoteCache> {
+  static async open(sources: { source: CacheSource; position: number }[], emit: ProgressListener, platform: Platform, signal?: AbortSignal): Promise<RemoteCache> {
     const loaded = await Promise.all(
       sources.map(async ({ source, position }): Promise<Loaded | undefined> => {
         try {
@@ -69,7 +71,8 @@ export class RemoteCache {
             emit({ type: 'warning', message: `cache import: ${source.name} not found, building without it` });
             return undefined;
           }
-          return { source, position, hits: await readCacheIndex(raw, (d) => source.readSmallBlob(d, signal)) };
+          const child = { platform, readManifest: (d: Descriptor) => source.readChildManifest(d, signal) };
+          return { source, position, hits: await readCacheIndex(raw, (d) => source.readSmallBlob(d, signal), child) };
         } catch (err) {
           if (hasKind(err, 'canceled')) throw err;
           const why = err instanceof CacheConfigInvalid ? `invalid cache: ${err.message}` : (err as Error).message;
@@ -120,7 +123,7 @@ export class RemoteCache {
   }
 
   /** Fetch and verify the claimed layers among `layers` (once each), then record them in the local cache. */
-  async ensureBlobs(store: Store, cache: BuildCache, layers: readonly LayerRef[], signal?: AbortSignal): Promise<void> {
+  async ensureBlobs(store: Store, cache: BuildCache, layers: readonly Pick<LayerRef, 'descriptor'>[], signal?: AbortSignal): Promise<void> {
     await Promise.all(
       layers.map((l) => {
         const p = this.pending.get(l.descriptor.digest);

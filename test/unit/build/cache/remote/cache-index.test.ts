@@ -91,5 +91,15 @@ describe('build/cache/remote: the cacheconfig graph', () => {
     const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers: [base.descriptor, one.descriptor] };
     const hits = await readCacheIndex(Buffer.from(JSON.stringify(manifest)), served(new Map([[configDesc.digest, config]])));
     assert.deepEqual(hits.get(d('inline'))!.chain.map((l) => l.diffId), [base.diffId, one.diffId]);
+
+    // the same image inside a multi-platform index: the build platform's entry is read
+    const rawImage = Buffer.from(JSON.stringify(manifest));
+    const entry = (arch: string, raw: Buffer): Descriptor => ({ mediaType: manifest.mediaType, digest: digestOf(raw), size: raw.length, platform: { os: 'linux', architecture: arch } });
+    const other = Buffer.from(JSON.stringify({ ...manifest, layers: [] }));
+    const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [entry('arm64', other), entry('amd64', rawImage)] };
+    const manifests = served(new Map([[digestOf(rawImage), rawImage], [digestOf(other), other]]));
+    const viaIndex = await readCacheIndex(Buffer.from(JSON.stringify(index)), served(new Map([[configDesc.digest, config]])), { platform: { os: 'linux', architecture: 'amd64' }, readManifest: manifests });
+    assert.equal(viaIndex.size, 1);
+    await assert.rejects(readCacheIndex(Buffer.from(JSON.stringify(index)), manifests, { platform: { os: 'linux', architecture: 's390x' }, readManifest: manifests }), CacheConfigInvalid);
   });
 });
