@@ -18,7 +18,6 @@ import { dryRunBuild } from './dry-run';
 import { resolveBaseImage } from './exec/base-image';
 import { buildStage } from './exec/build-stage';
 import type { ExecContext } from './exec/exec-context';
-import { pushTags } from './output/push-tags';
 import { SshAgents } from './exec/ssh-agents';
 import { writeOutputs } from './output/write-outputs';
 import { planStages } from './plan/plan-stages';
@@ -184,7 +183,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
       const { exportCaches } = require('./cache/remote/export-cache') as typeof import('./cache/remote/export-cache'); // eslint-disable-line @typescript-eslint/no-require-imports
       await exportCaches(ctx, target, ctx.usedSteps);
     }
-    if (options.push) await pushTags(ctx, tags);
+    if (options.push) await (require('./output/push-tags') as typeof import('./output/push-tags')).pushTags(ctx, tags); // eslint-disable-line @typescript-eslint/no-require-imports
     ctx.emit({ type: 'build-done', imageId: written.id, tags, ms: Date.now() - t0 });
     return { imageId: written.id, manifestDigest: written.manifest.digest, tags, warnings, steps: { ...ctx.stats } };
   } catch (err) {
