@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { skipWith } from '../../helpers/capabilities';
 
 // Each case runs in a child node: the cache hooks the module loader of the process it is installed in.
 const MODULE = path.resolve(__dirname, '../../../src/cli/compile-cache.js');
+const NODE_OWN = 'Node >= 22.1 caches compiled code itself (module.enableCompileCache); hoist\'s cache is not used';
 
 function run(root: string, cacheDir: string, entry: string): { stats: { kind: string; hits: number; misses: number }; value: unknown } {
   const script = `const s = require(${JSON.stringify(MODULE)}).installCompileCache(${JSON.stringify(root)});
@@ -31,7 +33,7 @@ describe('cli/compile-cache', function () {
 
   it('compiles from source first, from the cache next, with the same results', function () {
     const first = run(root, cacheDir, path.join(root, 'a.js'));
-    if (first.stats.kind === 'node') this.skip(); // Node >= 22.1 uses its own module.enableCompileCache
+    if (first.stats.kind === 'node') skipWith(this, NODE_OWN);
     assert.deepEqual(first.stats, { kind: 'hoist', hits: 0, misses: 2 });
     assert.deepEqual(first.value, { a: 1, b: 2, dir: true, resolved: path.join(root, 'b.js') });
     const cacheFile = fs.readdirSync(cacheDir);
@@ -43,7 +45,7 @@ describe('cli/compile-cache', function () {
   });
 
   it('compiles a changed file from source, never its old code', function () {
-    if (run(root, cacheDir, path.join(root, 'a.js')).stats.kind === 'node') this.skip();
+    if (run(root, cacheDir, path.join(root, 'a.js')).stats.kind === 'node') skipWith(this, NODE_OWN);
     fs.writeFileSync(path.join(root, 'b.js'), 'module.exports = 3;'); // same size: only the mtime tells
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(root, 'b.js'), later, later);
@@ -53,7 +55,7 @@ describe('cli/compile-cache', function () {
   });
 
   it('ignores a cache file that others may write, and is off with HOIST_COMPILE_CACHE=0', function () {
-    if (run(root, cacheDir, path.join(root, 'a.js')).stats.kind === 'node') this.skip();
+    if (run(root, cacheDir, path.join(root, 'a.js')).stats.kind === 'node') skipWith(this, NODE_OWN);
     const file = path.join(cacheDir, fs.readdirSync(cacheDir)[0]!);
     fs.chmodSync(file, 0o666);
     assert.deepEqual(run(root, cacheDir, path.join(root, 'a.js')).stats, { kind: 'hoist', hits: 0, misses: 2 });
@@ -64,7 +66,7 @@ describe('cli/compile-cache', function () {
     const other = path.join(dir, 'other.js');
     fs.writeFileSync(other, 'module.exports = 5;');
     const r = run(root, cacheDir, other);
-    if (r.stats.kind === 'node') this.skip();
+    if (r.stats.kind === 'node') skipWith(this, NODE_OWN);
     assert.deepEqual(r.stats, { kind: 'hoist', hits: 0, misses: 0 });
     assert.equal(r.value, 5);
   });
