@@ -87,10 +87,17 @@ export function validateCacheConfig(value: unknown): CacheConfig {
     if (p !== -1 && !isIndex(p, layers.length)) fail(`layer ${i}: parent ${String(p)} is outside the list`);
     if (l.annotations !== undefined && l.annotations.diffID !== undefined && !isDigest(l.annotations.diffID)) fail(`layer ${i}: invalid diffID`);
   });
-  // parents must not loop: each walk ends at -1 within layers.length steps
+  // parents must not loop; linear (each layer is walked once), so a hostile deep chain costs no more than its size
+  const walked = new Uint8Array(layers.length); // 0 new, 1 on the current walk, 2 ends at -1
   layers.forEach((_, i) => {
-    let n = 0;
-    for (let j = i; j !== -1; j = parentOf(layers[j]!)) if (++n > layers.length) fail(`layer ${i}: its parents loop`);
+    const path: number[] = [];
+    let j = i;
+    for (; j !== -1 && walked[j] === 0; j = parentOf(layers[j]!)) {
+      walked[j] = 1;
+      path.push(j);
+    }
+    if (j !== -1 && walked[j] === 1) fail(`layer ${j}: its parents loop`);
+    for (const k of path) walked[k] = 2;
   });
   records.forEach((r, i) => {
     if (r === null || typeof r !== 'object' || !isDigest(r.digest)) fail(`record ${i}: no valid digest`);

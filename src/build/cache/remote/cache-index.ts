@@ -2,7 +2,7 @@ import type { Descriptor } from '../../../oci/descriptor';
 import { isDigest, type Digest } from '../../../oci/digest';
 import { isLayerMediaType, isManifestMediaType } from '../../../oci/media-types';
 import { platformMatches, type Platform } from '../../../oci/platform';
-import { ANNOTATION_UNCOMPRESSED, CacheConfigInvalid, INLINE_CACHE_KEY, layerChain, validateCacheConfig, type CacheConfig, type CacheLayer, CACHE_CONFIG_MEDIA_TYPE } from './cache-config';
+import { ANNOTATION_UNCOMPRESSED, CacheConfigInvalid, INLINE_CACHE_KEY, layerChain, parentOf, validateCacheConfig, type CacheConfig, type CacheLayer, CACHE_CONFIG_MEDIA_TYPE } from './cache-config';
 
 /** A layer a cache offers: the blob (as its manifest lists it) and the diffID it claims (checked when used). */
 export interface RemoteLayer {
@@ -12,7 +12,8 @@ export interface RemoteLayer {
 
 /** What a cache holds for one key: the layer stack of the result, bottom first, and when its top was made. */
 export interface RemoteHit {
-  chain: RemoteLayer[];
+  /** made on first use (a config may hold many deep chains; a build looks up few) */
+  readonly chain: RemoteLayer[];
   created: string;
 }
 
@@ -41,28 +42,40 @@ function json(raw: Buffer, what: string): unknown {
 /** The hits of a validated config: one per record with a result whose every blob the manifest lists with a diffID. */
 function hitsOf(cc: CacheConfig, blobs: ReadonlyMap<Digest, Descriptor>, diffIds: ReadonlyMap<Digest, Digest>): Map<Digest, RemoteHit> {
   const layers = cc.layers ?? [];
-  const resolve = (chain: number[]): RemoteLayer[] | undefined => {
-    const out: RemoteLayer[] = [];
-    for (const i of chain) {
-      const l = layers[i]!;
-      const descriptor = blobs.get(l.blob);
-      const diffId = diffIds.get(l.blob) ?? l.annotations?.diffID;
-      if (descriptor === undefined || diffId === undefined) return undefined; // as BuildKit: a result with an unknown blob is no result
-      out.push({ descriptor, diffId });
+  const layerOf = (i: number): RemoteLayer | undefined => {
+    const l = layers[i]!;
+    const descriptor = blobs.get(l.blob);
+    const diffId = diffIds.get(l.blob) ?? l.annotations?.diffID;
+    return descriptor === undefined || diffId === undefined ? undefined : { descriptor, diffId };
+  };
+  // whether a layer and all of its parents are usable, once per layer (iteratively: a chain may be deep)
+  const usable = new Map<number, boolean>();
+  const chainUsable = (top: number): boolean => {
+    const path: number[] = [];
+    let j = top;
+    while (j !== -1 && !usable.has(j)) {
+      path.push(j);
+      j = parentOf(layers[j]!);
     }
-    return out;
+    let ok = j === -1 || usable.get(j)!;
+    for (const k of path.reverse()) usable.set(k, (ok &&= layerOf(k) !== undefined));
+    return usable.get(top) ?? ok;
   };
   const hits = new Map<Digest, RemoteHit>();
   for (const r of cc.records ?? []) {
     if (hits.has(r.digest)) continue;
-    const candidates = [...(r.layers ?? []).map((x) => ({ chain: layerChain(layers, x.layer), createdAt: x.createdAt })), ...(r.chains ?? []).map((x) => ({ chain: x.layers, createdAt: x.createdAt }))];
-    for (const c of candidates) {
-      const chain = resolve(c.chain);
-      if (chain !== undefined) {
-        hits.set(r.digest, { chain, created: c.createdAt ?? '0001-01-01T00:00:00Z' });
-        break;
-      }
-    }
+    // as BuildKit: a result with a blob the manifest does not list is no result; the chain itself is made when looked up
+    const result = (r.layers ?? []).find((x) => chainUsable(x.layer));
+    const chained = result === undefined ? (r.chains ?? []).find((x) => x.layers.every((i) => layerOf(i) !== undefined)) : undefined;
+    if (result === undefined && chained === undefined) continue;
+    const indexes = (): number[] => (result !== undefined ? layerChain(layers, result.layer) : chained!.layers);
+    let chain: RemoteLayer[] | undefined;
+    hits.set(r.digest, {
+      get chain() {
+        return (chain ??= indexes().map((i) => layerOf(i)!));
+      },
+      created: (result ?? chained)!.createdAt ?? '0001-01-01T00:00:00Z',
+    });
   }
   return hits;
 }

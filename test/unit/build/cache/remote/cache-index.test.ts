@@ -75,6 +75,23 @@ describe('build/cache/remote: the cacheconfig graph', () => {
     for (const b of bad) assert.throws(() => validateCacheConfig(b), CacheConfigInvalid, JSON.stringify(b));
   });
 
+  it('reads a hostile config of 40,000 layers in one chain and 40,000 records on its top in linear time', async () => {
+    const n = 40_000;
+    const blob = (i: number): Digest => `sha256:${i.toString(16).padStart(64, '0')}` as Digest;
+    const layers = Array.from({ length: n }, (_, i) => ({ blob: blob(i), parent: i - 1 }));
+    const records = Array.from({ length: n }, (_, i) => ({ digest: blob(n + i), layers: [{ layer: n - 1 }] }));
+    const config = Buffer.from(JSON.stringify({ layers, records }));
+    const configDesc: Descriptor = { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: digestOf(config), size: config.length };
+    const manifests = layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: l.blob, size: 1, annotations: { 'containerd.io/uncompressed': l.blob } }));
+    const t0 = Date.now();
+    const hits = await readCacheIndex(Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [...manifests, configDesc] })), served(new Map([[configDesc.digest, config]])));
+    assert.equal(hits.size, n);
+    assert.equal(hits.get(blob(n))!.chain.length, n);
+    assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
+    const looping = { layers: [...layers.slice(0, 1000), { blob: blob(1000), parent: 1001 }, { blob: blob(1001), parent: 500 }].map((l, i) => (i === 0 ? { ...l, parent: 1001 } : l)) };
+    assert.throws(() => validateCacheConfig(looping), CacheConfigInvalid);
+  });
+
   it('ignores a whole manifest whose config blob does not parse, and skips results whose blob the manifest does not list', async () => {
     const { cm } = exported();
     await assert.rejects(readCacheIndex(cm.manifest.raw, async () => Buffer.from('{"layers": [')), CacheConfigInvalid);
