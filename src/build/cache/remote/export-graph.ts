@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Descriptor } from '../../../oci/descriptor';
 import type { Digest } from '../../../oci/digest';
 import { layerCompression, layerMediaType } from '../../../oci/media-types';
@@ -42,12 +43,16 @@ export function exportGraph(steps: readonly UsedStep[], options: { oci: boolean 
 
   // every chain prefix once, named by its blobs
   const chains = new Map<string, { blob: Digest; parent: string | undefined; ref: LayerRef }>();
-  const chainName = (chain: LayerRef[], n: number): string => chain.slice(0, n).map((l) => l.descriptor.digest).join('/');
+  // a prefix's name: sha256 over its parent's name and its blob (constant size, however deep the stack)
+  const topName = new Map<Digest, string>();
   for (const s of byKey.values()) {
-    for (let n = 1; n <= s.chain.length; n++) {
-      const name = chainName(s.chain, n);
-      if (!chains.has(name)) chains.set(name, { blob: s.chain[n - 1]!.descriptor.digest, parent: n > 1 ? chainName(s.chain, n - 1) : undefined, ref: s.chain[n - 1]! });
+    let parent: string | undefined;
+    for (const ref of s.chain) {
+      const name = createHash('sha256').update(`${parent ?? ''}/${ref.descriptor.digest}`).digest('hex');
+      if (!chains.has(name)) chains.set(name, { blob: ref.descriptor.digest, parent, ref });
+      parent = name;
     }
+    topName.set(s.key, parent!);
   }
   const names = [...chains.keys()].sort((a, b) => {
     const ba = chains.get(a)!.blob;
@@ -67,7 +72,7 @@ export function exportGraph(steps: readonly UsedStep[], options: { oci: boolean 
   const records: CacheRecord[] = [...byKey.values()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     // field order as Go marshals CacheRecord: layers, chains, digest, inputs
-    .map((s) => ({ layers: [{ layer: index.get(chainName(s.chain, s.chain.length))!, createdAt: s.created }], digest: s.key }));
+    .map((s) => ({ layers: [{ layer: index.get(topName.get(s.key)!)!, createdAt: s.created }], digest: s.key }));
 
   const blobs = new Map<Digest, Descriptor>();
   for (const n of names) {
