@@ -1,8 +1,7 @@
 import { BuildCache, cacheKey } from '../build/cache/build-cache';
-import { isNotFound } from '../errors';
 import { computeChainId } from '../oci/chain-id';
 import type { Digest } from '../oci/digest';
-import type { Store } from '../store';
+import type { Lease, Store } from '../store';
 import type { PackedLayer } from './types';
 
 /** Layer descriptor annotation: which pack layer it is (`dependencies 1/3`), and its package count. */
@@ -18,21 +17,17 @@ function recordKey(key: Digest, i: number): Digest {
  * The dependency layers made earlier for the same dependency key, from the
  * builder's cache records (one per layer, then an end record; `hoist prune`
  * keeps their blobs as it keeps any build step's), or undefined on any miss
- * or missing blob.
+ * or missing blob. Found blobs are renewed under `lease`.
  */
-export async function cachedDependencyLayers(store: Store, key: Digest): Promise<PackedLayer[] | undefined> {
+export async function cachedDependencyLayers(store: Store, key: Digest, lease: Lease): Promise<PackedLayer[] | undefined> {
   const cache = new BuildCache(store.paths);
   const out: PackedLayer[] = [];
   for (let i = 0; ; i++) {
     const record = await cache.get(recordKey(key, i));
     if (record === undefined) return undefined;
     if (record.layer === undefined) return out;
-    try {
-      await store.content.info(record.layer.descriptor.digest);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    // renewed under the caller's lease: a concurrent prune cannot take it before the image is tagged
+    if ((await lease.keep([record.layer.descriptor.digest])).length > 0) return undefined;
     const d = record.layer.descriptor;
     const packages = Number(d.annotations?.[PACKAGES_ANNOTATION] ?? 0);
     out.push({ name: d.annotations?.[LAYER_ANNOTATION] ?? record.description, descriptor: d, diffId: record.layer.diffId, ...(packages > 0 ? { packages } : {}) });

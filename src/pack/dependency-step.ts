@@ -1,6 +1,6 @@
 import { writeLayer, type WriteLayerOptions } from '../layer/write-layer';
 import type { ProgressListener } from '../progress/events';
-import type { Store } from '../store';
+import type { Lease, Store } from '../store';
 import { mapLimit } from '../stream/map-limit';
 import { annotated, cachedDependencyLayers, recordDependencyLayers } from './dependency-cache';
 import { dependencyKey, lockfilePackages } from './dependency-key';
@@ -12,6 +12,8 @@ import type { PackedLayer } from './types';
 
 export interface DependencyStepOptions {
   store: Store;
+  /** the pack's store lease (cached blobs are renewed under it) */
+  lease: Lease;
   project: NodeProject;
   omit: OmitType[];
   policy: EntryPolicy;
@@ -44,7 +46,7 @@ export interface DependencyStepResult {
 export async function dependencyStep(o: DependencyStepOptions): Promise<DependencyStepResult> {
   const { store, project, omit, policy, emit } = o;
   const key = dependencyKey(project, omit, policy);
-  const hit = key === undefined ? undefined : await cachedDependencyLayers(store, key);
+  const hit = key === undefined ? undefined : await cachedDependencyLayers(store, key, o.lease);
   if (hit !== undefined) {
     emit({ type: 'step-start', id: 'pack-dependencies', index: 0, total: 0, name: 'dependency layers (lockfile unchanged)' });
     emit({ type: 'step-cached', id: 'pack-dependencies' });

@@ -44,7 +44,7 @@ export async function pack(store: Store, options: PackOptions): Promise<PackResu
     const base = await resolvePackBase(store, options.base ?? defaultBase(project.manifest), { ...options });
     const epoch = await packEpoch(project.lockfile, options.env ?? process.env, signal);
     const policy: EntryPolicy = { uid: 0, gid: 0, mtime: epoch };
-    const deps = await dependencyStep({ ...options, store, project, omit, policy, stageDir, base: base.ref, emit });
+    const deps = await dependencyStep({ ...options, store, lease, project, omit, policy, stageDir, base: base.ref, emit });
 
     const t1 = Date.now();
     emit({ type: 'step-start', id: 'pack-app', index: 0, total: 0, name: 'app files (npm pack) -> app layer' });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hostToolchainMissing } from '../../../fixtures/node/host-toolchain';
 import { skipWith } from '../../helpers/capabilities';
@@ -17,7 +18,8 @@ describe('hoist pack: a native addon (binding.gyp) built inside the base', funct
   let reg: RegistryServer | undefined;
 
   before(async function () {
-    const why = (await runtimeUnavailable()) ?? hostToolchainMissing();
+    const headers = path.join(path.dirname(path.dirname(fs.realpathSync(process.execPath))), 'include', 'node', 'node.h');
+    const why = (await runtimeUnavailable()) ?? hostToolchainMissing() ?? (fs.existsSync(headers) ? undefined : `needs node's headers beside its binary (${headers}) for node-gyp offline`);
     if (why) skipWith(this, why);
     root = tmpDir('hoist-pack-native-');
     await loadNodeBase(root, true);
