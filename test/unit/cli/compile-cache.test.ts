@@ -62,6 +62,15 @@ describe('cli/compile-cache', function () {
     assert.equal(run(root, '0', path.join(root, 'a.js')).stats.kind, 'off');
   });
 
+  it('runs import() in a cached module as node would', function () {
+    fs.writeFileSync(path.join(root, 'dyn.js'), "module.exports = import('node:path').then((m) => typeof m.join);");
+    const script = `require(${JSON.stringify(MODULE)}).installCompileCache(${JSON.stringify(root)});
+      require(${JSON.stringify(path.join(root, 'dyn.js'))}).then((t) => process.stdout.write(t), (e) => process.stdout.write(String(e)));`;
+    const once = (): string => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, HOIST_COMPILE_CACHE: cacheDir }, encoding: 'utf8' });
+    assert.equal(once(), 'function'); // compiled from source
+    assert.equal(once(), 'function'); // from the cache (or by node, where it keeps import() to itself)
+  });
+
   it('leaves modules outside the root to node', function () {
     const other = path.join(dir, 'other.js');
     fs.writeFileSync(other, 'module.exports = 5;');
