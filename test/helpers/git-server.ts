@@ -23,13 +23,16 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-/** A work repository (branch main) and its bare clone `<base>/repo.git` that the servers export. */
+/** A work repository (branch main) and its bare clone `<base>/<name>` that the servers export. */
 export class TestRepo {
-  readonly base = tmpDir('hoist-git-srv-');
   readonly work = tmpDir('hoist-git-work-');
-  readonly bare = path.join(this.base, 'repo.git');
+  readonly bare: string;
 
-  constructor() {
+  constructor(
+    readonly base = tmpDir('hoist-git-srv-'),
+    name = 'repo.git',
+  ) {
+    this.bare = path.join(base, name);
     git(this.work, 'init', '-q', '-b', 'main');
   }
 

@@ -43,8 +43,10 @@ export class GitFetcher {
 
   constructor(private readonly tmpRoot = os.tmpdir()) {}
 
-  resolve(ref: GitRef, options: GitOptions = {}): Promise<ResolvedGit> {
-    return memo(this.resolved, `${ref.remote}#${ref.ref ?? ''}#${ref.checksum ?? ''}`, () => this.lsRemote(ref, options));
+  async resolve(ref: GitRef, options: GitOptions = {}): Promise<ResolvedGit> {
+    // what the remote says is shared by every source naming the same ref; the result carries this source's options
+    const found = await memo(this.resolved, `${ref.remote}#${ref.ref ?? ''}#${ref.checksum ?? ''}`, () => this.lsRemote(ref, options));
+    return { ...found, ref };
   }
 
   checkout(r: ResolvedGit, options: GitOptions = {}): Promise<string> {
@@ -152,9 +154,9 @@ export class GitFetcher {
       await git(['remote', 'set-url', 'origin', redactRemote(r.ref.remote)]);
       await git(['reflog', 'expire', '--all', '--expire=now']);
       await fs.rm(path.join(work, '.git', 'FETCH_HEAD'), { force: true });
-    } else await fs.rm(path.join(work, '.git'), { recursive: true, force: true });
+    }
     const root = r.ref.subdir === undefined ? work : await subdirOf(work, r.ref);
-    await normalize(root, root);
+    await normalize(work, keep);
     return root;
   }
 }
@@ -198,14 +200,22 @@ async function subdirOf(work: string, ref: GitRef): Promise<string> {
   return p;
 }
 
-/** Owner 0:0 and git's modes below `dir` (`.git` kept as git wrote it); mtimes stay the checkout's. */
-async function normalize(dir: string, root: string): Promise<void> {
+/**
+ * Owner 0:0 and git's modes below the checkout; mtimes stay the checkout's.
+ * Without `keep`, every `.git` goes (the repository's, and the pointer files
+ * submodules get); with it the top `.git` stays as git wrote it, and so do
+ * the submodules' pointers into it.
+ */
+async function normalize(work: string, keep: boolean, dir = work): Promise<void> {
   await fs.chmod(dir, 0o755);
   for (const e of await fs.readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (dir === root && e.name === '.git') continue;
+    if (e.name === '.git') {
+      if (!keep) await fs.rm(p, { recursive: true, force: true });
+      if (!keep || dir === work) continue;
+    }
     if (process.getuid?.() === 0) await fs.lchown(p, 0, 0);
-    if (e.isDirectory()) await normalize(p, root);
+    if (e.isDirectory()) await normalize(work, keep, p);
     else if (e.isFile()) await fs.chmod(p, ((await fs.stat(p)).mode & 0o100) !== 0 ? 0o755 : 0o644);
   }
   if (process.getuid?.() === 0) await fs.lchown(dir, 0, 0);

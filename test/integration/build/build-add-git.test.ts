@@ -171,6 +171,23 @@ ADD --checksum=${second.slice(0, 10)} ${daemon!.url}/repo.git?branch=main&subdir
     }
   });
 
+  it('checks submodules out (at the recorded commit) unless ?submodules=false', async () => {
+    const sub = new TestRepo(repo.base, 'sub.git');
+    sub.commit({ 'lib.txt': 'sub lib\n' }, 'sub first');
+    const parent = new TestRepo(repo.base, 'parent.git');
+    parent.commit({ 'top.txt': 'top\n' }, 'parent first');
+    // added from the bare path (a synchronous git cannot talk to this process's server), then pointed at the server
+    git(parent.work, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.bare, 'vendor/sub');
+    git(parent.work, 'config', '-f', '.gitmodules', 'submodule.vendor/sub.url', `${http.url}/sub.git`);
+    parent.commit({}, 'add submodule');
+    const out = tmpDir('hoist-add-git-sub-');
+    const ctx = makeContext({ Dockerfile: `FROM base\nADD ${http.url}/parent.git#main /with/\nADD ${http.url}/parent.git?ref=main&submodules=false /without/\n` });
+    await buildOk(root, ['--output', `type=local,dest=${out}`, ctx]);
+    assert.equal(fs.readFileSync(path.join(out, 'with/vendor/sub/lib.txt'), 'utf8'), 'sub lib\n');
+    assert.equal(fs.existsSync(path.join(out, 'with/vendor/sub/.git')), false, 'no .git file in the submodule either');
+    assert.deepEqual(fs.readdirSync(path.join(out, 'without/vendor/sub')), [], 'submodules=false leaves its directory empty');
+  });
+
   it('a git:// source needs no server-side help: the default branch when no ref is given', async () => {
     const out = tmpDir('hoist-add-git-out-');
     await buildOk(root, ['--output', `type=local,dest=${out}`, makeContext({ Dockerfile: `FROM base\nADD ${daemon!.url}/repo.git /d/\n` })]);
