@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { busyboxLayer } from '../../../fixtures/images/make-busybox-image';
 import { skipWith } from '../../helpers/capabilities';
+import { runHoist } from '../../helpers/hoist-cli';
 import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
 import { buildOk, cachedSteps, makeContext } from './build-helpers';
@@ -96,6 +97,13 @@ describe('hoist build: RUN heredocs with a #! line', function () {
 
   it('the script is executable for a non-root USER', () => {
     assert.equal(read('tmp/uid.out'), '1000\n');
+  });
+
+  it("history names the script as BuildKit's does (RUN /bin/sh -c /dev/pipes/EOF)", async () => {
+    const h = await runHoist(['history', '--no-trunc', 'heredoc'], { root });
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, /RUN \/bin\/sh -c \/dev\/pipes\/EOF # buildkit/);
+    assert.match(h.stdout, /RUN \/bin\/sh -c \/dev\/pipes\/EOT # buildkit/);
   });
 
   it('a changed #! body misses the cache, the unchanged steps before it hit', async () => {
