@@ -1,5 +1,9 @@
-import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+
+/** node:child_process on first use: it pulls in net, dgram and streams that most commands never need (docs/run.md, "Start time"). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const childProcess = (): typeof import('node:child_process') => require('node:child_process') as typeof import('node:child_process');
 
 /** Captured stderr kept for an error message (the tail: where tools put the reason). */
 export const STDERR_CAP = 64 * 1024;
@@ -44,6 +48,38 @@ function stdioOf(x: Io, dflt: 'ignore' | 'pipe'): 'ignore' | 'inherit' | 'pipe' 
   return 'pipe';
 }
 
+function spawnChild(cmd: string, args: readonly string[], stdio: StdioOptions, options: StartOptions): ChildProcess {
+  return childProcess().spawn(cmd, args, {
+    stdio,
+    shell: false,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.killSignal !== undefined ? { killSignal: options.killSignal } : {}),
+    ...(options.detached === true ? { detached: true } : {}),
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
+}
+
+/** What `startProcess` takes: how to start the child; its stdio is the caller's to wire. */
+export type StartOptions = Pick<ProcessOptions, 'cwd' | 'env' | 'signal' | 'killSignal' | 'detached' | 'uid' | 'gid'> & {
+  /** per fd: `pipe` (default), `ignore` or `inherit` */
+  stdio?: readonly ['pipe' | 'ignore' | 'inherit', 'pipe' | 'ignore' | 'inherit', 'pipe' | 'ignore' | 'inherit'];
+};
+
+/**
+ * Starts `argv[0]` and hands back the child, for a process whose streams the
+ * caller drives while it runs (a decompressor in a pipeline, an agent that
+ * lives as long as a build). Errors (ENOENT…) arrive as the child's 'error'
+ * event. Anything that runs to its end goes through `runProcess`.
+ */
+export function startProcess(argv: readonly string[], options: StartOptions = {}): ChildProcess {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new TypeError('startProcess: empty argv');
+  return spawnChild(cmd, args, [...(options.stdio ?? ['pipe', 'pipe', 'pipe'])], options);
+}
+
 /**
  * Runs `argv[0]` with `argv.slice(1)` (an argv, never a shell string) to
  * its end; resolves with its status whatever it is, rejects only when it
@@ -56,17 +92,7 @@ export function runProcess(argv: readonly string[], options: ProcessOptions = {}
   const stdio: StdioOptions = [stdioOf(options.stdin, 'ignore'), stdioOf(options.stdout, 'pipe'), stdioOf(options.stderr, 'pipe')];
   if (typeof options.stdin === 'string' || Buffer.isBuffer(options.stdin)) stdio[0] = 'pipe';
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      stdio,
-      shell: false,
-      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      ...(options.env !== undefined ? { env: options.env } : {}),
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-      ...(options.killSignal !== undefined ? { killSignal: options.killSignal } : {}),
-      ...(options.detached === true ? { detached: true } : {}),
-      ...(options.uid !== undefined ? { uid: options.uid } : {}),
-      ...(options.gid !== undefined ? { gid: options.gid } : {}),
-    });
+    const child = spawnChild(cmd, args, stdio, options);
     let stdout = '';
     let stderr = '';
     const { stdin, stdout: out, stderr: err } = options;
@@ -109,6 +135,13 @@ export function describeExit(argv: readonly string[], result: ProcessResult): st
   return `${argv.join(' ')} failed (${status})${said !== '' ? `: ${said}` : ''}`;
 }
 
+/** `runProcess` for a tool that must succeed: a non-zero exit or a signal rejects with `describeExit`'s message. */
+export async function runChecked(argv: readonly string[], options: ProcessOptions = {}): Promise<ProcessResult> {
+  const r = await runProcess(argv, options);
+  if (r.code !== 0) throw new Error(describeExit(argv, r));
+  return r;
+}
+
 /**
  * The synchronous form, only for `process.on('exit')` handlers (nothing
  * async runs there); stdio ignored but stderr, which is captured.
@@ -116,6 +149,6 @@ export function describeExit(argv: readonly string[], result: ProcessResult): st
 export function runProcessSync(argv: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): ProcessResult {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw new TypeError('runProcessSync: empty argv');
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false, encoding: 'utf8', maxBuffer: 2 * STDERR_CAP, ...(options.env ? { env: options.env } : {}) });
+  const r = childProcess().spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], shell: false, encoding: 'utf8', maxBuffer: 2 * STDERR_CAP, ...(options.env ? { env: options.env } : {}) });
   return { code: r.status, signal: r.signal, stdout: '', stderr: (r.stderr ?? '').slice(-STDERR_CAP) };
 }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { BuildError } from '../../errors';
 import { decodeHeader, isZeroBlock } from '../../layer/tar/decode-header';
 import { createDecompressStream } from '../../stream';
+import { startProcess } from '../../sys/run-process';
 
 type ArchiveCompression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'none';
 const CHUNK = 1024 * 1024;
@@ -32,11 +32,11 @@ function openDecompressed(file: string): { stream: Readable; stop(): void } {
   const compression = compressionOf(readHead(file, 6));
   const input = fs.createReadStream(file, { fd: fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW), highWaterMark: CHUNK });
   if (compression === 'bzip2' || compression === 'xz') {
-    const child = spawn(compression, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    input.pipe(child.stdin);
-    child.stdin.on('error', () => undefined); // EPIPE once we stop reading early
+    const child = startProcess([compression, '-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    input.pipe(child.stdin!);
+    child.stdin!.on('error', () => undefined); // EPIPE once we stop reading early
     const out = new PassThrough({ highWaterMark: CHUNK });
-    child.stdout.pipe(out);
+    child.stdout!.pipe(out);
     child.on('error', (err) => out.destroy(new BuildError('ADD_ARCHIVE_FAILED', `cannot run ${compression} to extract ${file}: ${err.message}`, { file }, { cause: err })));
     child.on('exit', (code) => {
       if (code !== 0 && code !== null) out.destroy(new BuildError('ADD_ARCHIVE_FAILED', `${compression} -d failed (exit ${code}) on ${file}`, { file }));

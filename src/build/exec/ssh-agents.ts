@@ -4,26 +4,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildError } from '../../errors';
+import { runProcess, startProcess } from '../../sys/run-process';
 import type { BuildOptions } from '../types';
 
 function sshError(id: string, message: string): BuildError {
   return new BuildError('BUILD_SSH_INVALID', `failed to convert agent config for ID: ${JSON.stringify(id)}: ${message}`, { id });
 }
 
-/** node:child_process, loaded when a build first needs an agent (start-up loads it for no one: docs/run.md). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const childProcess = (): typeof import('node:child_process') => require('node:child_process') as typeof import('node:child_process');
-
 /** Run `ssh-add` quietly; its stderr is the error's text. */
-function sshAdd(socket: string, key: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', SSH_AUTH_SOCK: socket };
-    const child = childProcess().spawn('ssh-add', ['-q', key], { stdio: ['ignore', 'ignore', 'pipe'], env });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`failed to parse ${key}: ${err.trim() || `ssh-add exited ${code}`}`))));
-  });
+async function sshAdd(socket: string, key: string): Promise<void> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', SSH_AUTH_SOCK: socket };
+  const r = await runProcess(['ssh-add', '-q', key], { env, stdout: 'ignore' });
+  if (r.code !== 0) throw new Error(`failed to parse ${key}: ${r.stderr.trim() || `ssh-add exited ${r.code ?? r.signal}`}`);
 }
 
 /**
@@ -67,7 +59,7 @@ export class SshAgents {
     // ssh-agent under a shell that kills it when its stdin (a pipe from this process) ends: at close,
     // and also when hoist is killed (-9 included), so no agent holding the keys outlives the build
     const script = 'ssh-agent -D -a "$1" & a=$!; read -r _; kill "$a" 2>/dev/null; wait "$a"';
-    const child = childProcess().spawn('sh', ['-c', script, 'sh', socket], { stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const child = startProcess(['sh', '-c', script, 'sh', socket], { stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     child.stdin?.on('error', () => undefined);
     this.agents.push({ child, dir });
     const failed = new Promise<never>((_, reject) => child.once('error', (err) => reject(sshError(id, `cannot start ssh-agent: ${err.message}`))));

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { ConvertError } from '../../errors';
+import { runChecked } from '../../sys/run-process';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import type { Store } from '../../store/store';
 import { applyImageRootfs } from '../rootfs/apply-image-rootfs';
 import { incusMetadata, type IncusMetadataOptions } from './incus-metadata';
-
-const run = promisify(execFile);
 
 export interface IncusImageOptions extends IncusMetadataOptions {
   /** an unshifted rootfs of this image to pack (else the layers are applied into a temp dir) */
@@ -28,7 +25,7 @@ export async function writeIncusImage(
   file: string,
   o: IncusImageOptions = {},
 ): Promise<void> {
-  await run('xz', ['--version']).catch(() => {
+  await runChecked(['xz', '--version']).catch(() => {
     throw new ConvertError('CONVERT_INCUS_TOOL_MISSING', 'writing an Incus/LXD image needs xz (Debian package xz-utils)', {});
   });
   const staging = await fs.mkdtemp(path.join(path.dirname(file), '.hoist-incus-'));
@@ -45,7 +42,7 @@ export async function writeIncusImage(
     }
     const tarArgs = ['--create', '--xz', '--numeric-owner', '--xattrs', '--xattrs-include=*', '--sparse', '-f', tmpFile, '-C', staging, 'metadata.yaml', 'templates'];
     tarArgs.push('-C', rootfs, '--transform', 'flags=rh;s,^\\.,rootfs,', '.');
-    await run('tar', tarArgs, { env: { ...process.env, XZ_OPT: '-T0' }, maxBuffer: 16 * 1024 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
+    await runChecked(['tar', ...tarArgs], { env: { ...process.env, XZ_OPT: '-T0' }, stdout: 'ignore', ...(o.signal ? { signal: o.signal } : {}) });
     await fs.rename(tmpFile, file);
   } finally {
     await fs.rm(staging, { recursive: true, force: true });

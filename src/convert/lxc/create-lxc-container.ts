@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { ConvertError, isErrno } from '../../errors';
 import type { ApplyWarning } from '../../layer/apply/apply-types';
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import type { Snapshotter } from '../../snapshot/types';
 import { withMount } from '../../snapshot/mount';
 import { recordLayerUse, type LayerUse } from '../../store/layer-use';
+import { runChecked } from '../../sys/run-process';
 import type { Store } from '../../store/store';
 import { resolveInRoot } from '../read-in-root';
 import { resolveUser, type ExecUser } from '../user/resolve-user';
@@ -21,8 +20,6 @@ import { lxcArchOf, renderLxcConfig, toLxcConfig, type LxcNetwork, type LxcVolum
 import { encodeLxcCommand } from './lxc-quote';
 import { honoursInitGroupsInUserns, installedLxcVersion } from './lxc-version';
 import { systemFiles, volumeDirName } from './system-files';
-
-const run = promisify(execFile);
 
 export interface CreateLxcOptions {
   name: string;
@@ -188,7 +185,7 @@ async function seedVolumes(rootfs: string, tmp: string, dir: string, targets: st
     const src = path.join(tmp, 'volumes', name);
     await fs.mkdir(path.dirname(src), { recursive: true, mode: 0o755 });
     const inImage = resolveInRoot(rootfs, target);
-    if (await isDir(inImage)) await run('cp', ['-a', '--', inImage, src]);
+    if (await isDir(inImage)) await runChecked(['cp', '-a', '--', inImage, src]);
     else {
       await fs.mkdir(src, { mode: 0o755 });
       await fs.chown(src, owner.uid, owner.gid);
