@@ -8,6 +8,11 @@ import { stateFromImage, type StageState } from './stage-state';
 
 const resolving = new WeakMap<ExecContext, Map<string, Promise<StageState>>>();
 
+/** Unpack a pulled base while it downloads: not when a remote cache may make every step a hit. */
+export function wantsUnpackedBase(ctx: Pick<ExecContext, 'options'>): boolean {
+  return (ctx.options.cacheFrom ?? []).length === 0 || ctx.options.noCache === true;
+}
+
 async function pull(ctx: ExecContext, ref: string, platform: Platform): Promise<void> {
   // the registry area (undici) is loaded only when a build needs a registry
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,8 +21,10 @@ async function pull(ctx: ExecContext, ref: string, platform: Platform): Promise<
     platform,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: ctx.emit,
-    // a pulled base is unpacked as it downloads: the first step on it needs it unpacked anyway
-    unpack: await ctx.snapshotter(),
+    // a pulled base is unpacked as it downloads when its first step will need it unpacked; with a
+    // remote cache to import, steps are expected to hit and only their blobs are needed (an
+    // unpack there doubled a cached build's time: bench build-cache-from 3.4 -> 7.6 s)
+    ...(wantsUnpackedBase(ctx) ? { unpack: await ctx.snapshotter() } : {}),
     clientOptions: { env: ctx.options.env ?? process.env, ...(ctx.options.insecureRegistries ? { insecureRegistries: ctx.options.insecureRegistries } : {}) },
   });
 }

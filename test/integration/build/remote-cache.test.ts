@@ -72,6 +72,9 @@ describe('hoist build: a cache shared through a registry (--cache-to / --cache-f
     const b = await buildOk(rootB, ['-t', 'app', '--cache-from', `type=registry,ref=${reg.host}/cache/app:buildcache`, makeContext(files)]);
     assert.equal(cachedSteps(b.stderr).length, ALL_STEPS, b.stderr);
     assert.equal(await imageId(rootB, 'app'), idA);
+    // every step hit: no rootfs was needed, so B unpacked nothing (not even the base it pulled)
+    const unpacked = fs.existsSync(path.join(rootB, 'layers')) ? fs.readdirSync(path.join(rootB, 'layers')).filter((n) => !n.startsWith('.')) : [];
+    assert.deepEqual(unpacked, [], 'B unpacked layers although every step was a cache hit');
     const out = await runHoist(['run', '--rm', 'app'], { root: rootB });
     assert.equal(out.stdout, 'lib v1\nmain v1\n');
     // lazy: the deps stage's RUN layer is not part of the image, and nothing needed its bytes
