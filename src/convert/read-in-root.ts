@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConvertError, isErrno } from '../errors';
+import { resolveScoped } from '../layer/scoped-path';
 
 const MAX_LINKS = 40;
 
@@ -12,34 +13,24 @@ const MAX_LINKS = 40;
  */
 export function resolveInRoot(root: string, p: string): string {
   const base = path.resolve(root);
-  const pending = p.split('/').filter((c) => c !== '' && c !== '.');
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const c = pending.shift()!;
-    if (c === '..') {
-      resolved.pop();
-      continue;
-    }
-    const full = path.join(base, ...resolved, c);
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(full);
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT', 'ENOTDIR')) throw err;
-    }
-    if (st?.isSymbolicLink()) {
-      if (++links > MAX_LINKS) {
-        throw new ConvertError('CONVERT_PATH_LOOP', `too many symbolic links resolving ${p} in the image`, { path: p });
-      }
-      const target = fs.readlinkSync(full);
-      if (target.startsWith('/')) resolved.length = 0;
-      pending.unshift(...target.split('/').filter((x) => x !== '' && x !== '.'));
-      continue;
-    }
-    resolved.push(c);
-  }
-  return path.join(base, ...resolved);
+  const { parts } = resolveScoped(
+    p,
+    {
+      kind: (rel) => {
+        let st: fs.Stats;
+        try {
+          st = fs.lstatSync(path.join(base, rel));
+        } catch (err) {
+          if (isErrno(err, 'ENOENT', 'ENOTDIR')) return undefined;
+          throw err;
+        }
+        return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : 'other';
+      },
+      readlink: (rel) => fs.readlinkSync(path.join(base, rel)),
+    },
+    { followLast: true, maxLinks: MAX_LINKS, stopEarly: false, tooManyLinks: () => new ConvertError('CONVERT_PATH_LOOP', `too many symbolic links resolving ${p} in the image`, { path: p }) },
+  );
+  return path.join(base, ...parts);
 }
 
 /** Read a small file of the image's rootfs (never outside it); undefined when absent. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BuildError, isErrno } from '../../errors';
+import { resolveScoped } from '../../layer/scoped-path';
 import type { SourceTree } from './types';
 
 const MAX_LINKS = 255;
@@ -60,30 +61,22 @@ export class TreeView {
    * `followLast`. A missing component leaves `stat` undefined.
    */
   resolve(p: string, followLast = true): TreePath {
-    const pending = p.split('/').filter((c) => c !== '' && c !== '.');
-    const done: string[] = [];
-    let links = 0;
-    while (pending.length > 0) {
-      const c = pending.shift()!;
-      if (c === '..') {
-        done.pop();
-        continue;
-      }
-      const rel = [...done, c].join('/');
-      const st = this.lstat(rel);
-      if (st === undefined) return { rel: [...done, c, ...pending.filter((x) => x !== '..')].join('/'), abs: this.abs(rel) };
-      if (st.isSymbolicLink() && (pending.length > 0 || followLast)) {
-        if (++links > MAX_LINKS) throw new BuildError('COPY_SOURCE_NOT_FOUND', `too many levels of symbolic links resolving ${p}`, { source: p });
-        const target = fs.readlinkSync(this.abs(rel));
-        if (target.startsWith('/')) done.length = 0;
-        pending.unshift(...target.split('/').filter((x) => x !== '' && x !== '.'));
-        continue;
-      }
-      if (pending.length > 0 && !st.isDirectory()) return { rel: [...done, c, ...pending].join('/'), abs: this.abs(rel) };
-      done.push(c);
-    }
-    const rel = done.join('/');
-    return { rel, abs: this.abs(rel), stat: this.lstat(rel) };
+    const r = resolveScoped(
+      p,
+      {
+        kind: (rel) => {
+          const st = this.lstat(rel);
+          return st === undefined ? undefined : st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : 'other';
+        },
+        readlink: (rel) => fs.readlinkSync(this.abs(rel)),
+      },
+      { followLast, maxLinks: MAX_LINKS, stopEarly: true, tooManyLinks: () => new BuildError('COPY_SOURCE_NOT_FOUND', `too many levels of symbolic links resolving ${p}`, { source: p }) },
+    );
+    const rel = r.parts.join('/');
+    if (r.stopped === undefined) return { rel, abs: this.abs(rel), stat: this.lstat(rel) };
+    // what could not be resolved is named as written (a missing path without its `..`)
+    const rest = r.stopped.why === 'missing' ? r.stopped.rest.filter((x) => x !== '..') : r.stopped.rest;
+    return { rel: [...r.parts, ...rest].join('/'), abs: this.abs(rel) };
   }
 
   /** The visible names in a directory, sorted by name as Go's os.ReadDir sorts them. */
