@@ -1,11 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { skipWith } from '../../helpers/capabilities';
 import { runHoist, spawnHoist, collect } from '../../helpers/hoist-cli';
-import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
-import { tmpDir } from '../../helpers/tmp';
-import { activeSnapshots, buildOk, cachedSteps, imageId, makeContext } from './build-helpers';
+import { activeSnapshots, buildOk, busyboxStore, cachedSteps, imageId, makeContext } from './build-helpers';
 
 const DOCKERFILE = `FROM base AS deps
 WORKDIR /app
@@ -27,10 +24,7 @@ describe('hoist build: the cache', function () {
   let ctxDir: string;
 
   before(async function () {
-    const why = await runtimeUnavailable();
-    if (why) skipWith(this, why);
-    root = tmpDir('hoist-build-cache-');
-    await loadBusybox(root, 'base:latest');
+    root = await busyboxStore(this, 'hoist-build-cache-');
     ctxDir = makeContext({ Dockerfile: DOCKERFILE, 'lib.txt': 'lib v1\n', 'main.txt': 'main v1\n' });
   });
 

@@ -2,21 +2,16 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { skipWith } from '../../helpers/capabilities';
 import { runHoist } from '../../helpers/hoist-cli';
-import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
-import { buildOk, imageId, makeContext } from './build-helpers';
+import { buildOk, busyboxStore, imageId, makeContext } from './build-helpers';
 
 describe('hoist build: contexts from stdin, -f, outputs, --iidfile, -q', function () {
   this.timeout(120_000);
   let root: string;
 
   before(async function () {
-    const why = await runtimeUnavailable();
-    if (why) skipWith(this, why);
-    root = tmpDir('hoist-build-cli-');
-    await loadBusybox(root, 'base:latest');
+    root = await busyboxStore(this, 'hoist-build-cli-');
   });
 
   it('CONTEXT - with a tar on stdin (gzip) builds from that context', async () => {

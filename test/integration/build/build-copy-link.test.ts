@@ -1,11 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { skipWith } from '../../helpers/capabilities';
 import { runHoist } from '../../helpers/hoist-cli';
-import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
-import { tmpDir } from '../../helpers/tmp';
-import { buildOk, cachedSteps, makeContext } from './build-helpers';
+import { buildOk, busyboxStore, cachedSteps, makeContext } from './build-helpers';
 
 interface Record {
   key: string;
@@ -37,10 +34,7 @@ describe('hoist build: COPY --link survives a new base', function () {
   let root: string;
 
   before(async function () {
-    const why = await runtimeUnavailable();
-    if (why) skipWith(this, why);
-    root = tmpDir('hoist-link-');
-    await loadBusybox(root, 'busybox:latest');
+    root = await busyboxStore(this, 'hoist-link-', 'busybox:latest');
   });
 
   const baseCtx = (version: string): string => makeContext({ Dockerfile: `FROM busybox\nRUN echo ${version} > /base-version\n` });

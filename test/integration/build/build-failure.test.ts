@@ -1,11 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { skipWith } from '../../helpers/capabilities';
 import { collect, runHoist, spawnHoist, type RunResult } from '../../helpers/hoist-cli';
-import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
-import { tmpDir } from '../../helpers/tmp';
-import { activeSnapshots, buildOk, imageId, leftoverMounts, makeContext } from './build-helpers';
+import { activeSnapshots, buildOk, busyboxStore, imageId, leftoverMounts, makeContext } from './build-helpers';
 
 /** Build `files` as `-t app`, which must fail; the tag, mounts and snapshots must be as before. */
 async function buildFails(root: string, files: Record<string, string>, extra: string[] = []): Promise<RunResult> {
@@ -26,10 +23,7 @@ describe('hoist build: failures are clear and leave nothing behind', function ()
   let root: string;
 
   before(async function () {
-    const why = await runtimeUnavailable();
-    if (why) skipWith(this, why);
-    root = tmpDir('hoist-build-fail-');
-    await loadBusybox(root, 'base:latest');
+    root = await busyboxStore(this, 'hoist-build-fail-');
     await buildOk(root, ['-t', 'app', makeContext({ Dockerfile: 'FROM base\nRUN echo ok > /ok\n' })]);
   });
 

@@ -1,7 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { skipWith } from '../../helpers/capabilities';
 import { runHoist, type RunResult } from '../../helpers/hoist-cli';
+import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
+
+/**
+ * A fresh store (temp dir named PREFIX…) holding busybox as `tag`, for a build
+ * suite's before hook; skips the suite, saying why, without runc or overlay.
+ */
+export async function busyboxStore(ctx: Mocha.Context, prefix: string, tag = 'base:latest'): Promise<string> {
+  const why = await runtimeUnavailable();
+  if (why) skipWith(ctx, why);
+  const root = tmpDir(prefix);
+  await loadBusybox(root, tag);
+  return root;
+}
 
 /** A context directory with these files (`Dockerfile` among them). */
 export function makeContext(files: Record<string, string>): string {

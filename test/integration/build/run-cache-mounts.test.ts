@@ -3,11 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { skipWith } from '../../helpers/capabilities';
 import { collect, runHoist, spawnHoist, type RunResult } from '../../helpers/hoist-cli';
-import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
-import { buildOk, makeContext } from './build-helpers';
+import { buildOk, busyboxStore, makeContext } from './build-helpers';
 
 /** The instance directories (cache/mounts/<key>/<n>) of the cache mount with this id. */
 function instances(root: string, id: string): string[] {
@@ -34,10 +32,7 @@ describe('hoist build: RUN --mount=type=cache', function () {
   let root: string;
 
   before(async function () {
-    const why = await runtimeUnavailable();
-    if (why) skipWith(this, why);
-    root = tmpDir('hoist-cache-mounts-');
-    await loadBusybox(root, 'base:latest');
+    root = await busyboxStore(this, 'hoist-cache-mounts-');
   });
 
   const spawnBuild = (dockerfile: string, tag: string): { child: ChildProcess; done: Promise<RunResult>; stderr: () => string } => {

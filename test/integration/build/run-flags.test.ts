@@ -1,21 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { skipWith } from '../../helpers/capabilities';
 import { runHoist } from '../../helpers/hoist-cli';
-import { loadBusybox, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
-import { makeContext } from './build-helpers';
+import { busyboxStore, makeContext } from './build-helpers';
 
 describe('hoist build: RUN --network, --security and bind rw', function () {
   this.timeout(180_000);
   let root: string;
 
   before(async function () {
-    const why = await runtimeUnavailable();
-    if (why) skipWith(this, why);
-    root = tmpDir('hoist-run-flags-');
-    await loadBusybox(root, 'base:latest');
+    root = await busyboxStore(this, 'hoist-run-flags-');
   });
 
   /** Build `files` to a local rootfs; returns a reader of its files, or the failed result. */
