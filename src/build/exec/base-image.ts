@@ -9,7 +9,7 @@ import { stateFromImage, type StageState } from './stage-state';
 const resolving = new WeakMap<ExecContext, Map<string, Promise<StageState>>>();
 
 /** Unpack a pulled base while it downloads: not when a remote cache may make every step a hit. */
-export function wantsUnpackedBase(ctx: Pick<ExecContext, 'options'>): boolean {
+function wantsUnpackedBase(ctx: Pick<ExecContext, 'options'>): boolean {
   return (ctx.options.cacheFrom ?? []).length === 0 || ctx.options.noCache === true;
 }
 
