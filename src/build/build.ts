@@ -19,6 +19,7 @@ import { resolveBaseImage } from './exec/base-image';
 import { buildStage } from './exec/build-stage';
 import type { ExecContext } from './exec/exec-context';
 import { SshAgents } from './exec/ssh-agents';
+import { layerTimesClamped } from './output/parse-output';
 import { writeOutputs } from './output/write-outputs';
 import { planStages } from './plan/plan-stages';
 import { sourceDateEpochOf } from './plan/source-date-epoch';
@@ -109,7 +110,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const ignore = loadIgnoreFile(options.context, source.path);
   const epoch = sourceDateEpochOf(options.buildArgs ?? {}, plan.globalArgs);
-  const rewrite = (options.outputs ?? []).some((o) => o.rewriteTimestamp === true && o.type !== 'local');
+  const rewrite = layerTimesClamped(options.outputs ?? [], epoch !== undefined);
   if (options.dryRun) {
     const dry = await dryRunBuild(store, options, source, df, plan, platform, ignore.patterns.length > 0 ? new IgnoreMatcher(ignore.patterns) : undefined);
     return { imageId: '' as BuildResult['imageId'], manifestDigest: '' as BuildResult['imageId'], tags: [], warnings: dry.warnings, steps: { total: 0, cached: 0 }, plan: dry.plan };
@@ -138,9 +139,9 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     ssh: new SshAgents(options),
     signal: controller.signal,
     ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
-    rewriteTimestamp: epoch !== undefined && rewrite,
+    rewriteTimestamp: rewrite.clamp,
   };
-  if (rewrite && epoch === undefined) ctx.emit({ type: 'warning', message: 'rewrite-timestamp is specified, but no source-date-epoch was found' });
+  if (rewrite.asked && epoch === undefined) ctx.emit({ type: 'warning', message: 'rewrite-timestamp is specified, but no source-date-epoch was found' });
   try {
     const check = checkDockerfile(df, {
       buildArgs: options.buildArgs ?? {},

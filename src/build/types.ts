@@ -11,8 +11,10 @@ export type { BuildEvent };
 
 /**
  * Where a build's result goes besides (or instead of) the store's tags.
- * `rewriteTimestamp` (BuildKit's `rewrite-timestamp=true`, image outputs):
- * file times in the layers the build writes are clamped to SOURCE_DATE_EPOCH.
+ * `rewriteTimestamp` (BuildKit's `rewrite-timestamp=`, image outputs): whether file times in
+ * the layers the build writes are clamped to SOURCE_DATE_EPOCH. Unset, they are clamped whenever
+ * an epoch is set; `false` keeps them as BuildKit does by default (only the config, history and
+ * WORKDIR's directories dated).
  */
 export type BuildOutput = (
   | { type: 'image' }

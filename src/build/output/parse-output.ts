@@ -27,7 +27,7 @@ export function parseOutputSpec(spec: string): BuildOutput {
   const type = fields.get('type') ?? 'local';
   const dest = fields.get('dest');
   const rewrite = fields.get('rewrite-timestamp');
-  const extra = rewrite !== undefined && parseGoBool(rewrite, spec) ? { rewriteTimestamp: true } : {};
+  const extra = rewrite !== undefined ? { rewriteTimestamp: parseGoBool(rewrite, spec) } : {};
   switch (type) {
     case 'image':
       return { type: 'image', ...extra };
@@ -39,4 +39,18 @@ export function parseOutputSpec(spec: string): BuildOutput {
     default:
       throw new BuildError('BUILD_OUTPUT_INVALID', `unsupported --output type ${JSON.stringify(type)} (docker, oci, local, image)`, { spec });
   }
+}
+
+/**
+ * Whether the layers a build writes get their file times clamped to SOURCE_DATE_EPOCH: by
+ * default whenever an epoch is set (so the epoch alone makes the image reproducible); an image
+ * output's `rewrite-timestamp=false` keeps BuildKit's default (times kept, only the config,
+ * history and WORKDIR dated), `=true` asks for it explicitly. `local` outputs date their files
+ * anyway. The layers are written once for every output, so image outputs that disagree are refused.
+ */
+export function layerTimesClamped(outputs: readonly BuildOutput[], epochSet: boolean): { clamp: boolean; asked: boolean } {
+  const said = new Set(outputs.filter((o) => o.type !== 'local' && o.rewriteTimestamp !== undefined).map((o) => o.rewriteTimestamp));
+  if (said.size > 1) throw new BuildError('BUILD_OUTPUT_INVALID', 'the outputs disagree on rewrite-timestamp: the layers are written once for all of them', {});
+  const asked = said.has(true);
+  return { clamp: epochSet && !said.has(false), asked };
 }

@@ -76,7 +76,7 @@ export const buildCommand: CommandModule = {
       .option('--progress <type>', 'auto, tty, plain, json or quiet', 'auto')
       .option('-q, --quiet', 'print only the image ID')
       .option('--iidfile <file>', 'write the image ID to the file')
-      .option('-o, --output <spec>', 'type=image|docker|oci|local[,dest=PATH][,rewrite-timestamp=true] (or a directory); repeatable', collect, [])
+      .option('-o, --output <spec>', 'type=image|docker|oci|local[,dest=PATH][,rewrite-timestamp=true|false] (or a directory); repeatable', collect, [])
       .option('--check', 'only run the build checks (base images resolved, as BuildKit does)')
       .option('--dry-run', 'plan the build and print the plan (stages, every instruction resolved); run nothing, pull nothing; with --check: lint with what the store knows')
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
