@@ -33,17 +33,24 @@ function seedOf(m: RunMount, identity: string | undefined): unknown {
  * `RUN --mount=type=cache`: take the cache directory (store/cache-mounts.ts;
  * `sharing` shared by default, `locked` waits, `private` may make another) and
  * bind it at the target, read-only with `readonly`. The hold is released by
- * the returned handle after the RUN.
+ * the returned handle after the RUN. `held` is the RUN's own holds by cache key:
+ * one cache mounted at two targets of one RUN is one directory (BuildKit's
+ * testDuplicateCacheMount), taken once, so `locked` never waits on itself;
+ * `handle` is undefined for the second target (the first one's releases it).
  */
 export async function mountCache(
   ctx: ExecContext,
   m: RunMount,
   dest: string,
   from: { identity: string; withTree: WithTree } | undefined,
-): Promise<{ mount: SpecMount; handle: CacheMountHandle }> {
+  held: Map<string, CacheMountHandle>,
+): Promise<{ mount: SpecMount; handle: CacheMountHandle | undefined }> {
   const id = cacheIdOf(ctx, m);
   const seed = seedOf(m, from?.identity);
   const key = createHash('sha256').update(canonicalJson({ id, seed })).digest('hex').slice(0, 32);
+  const bind = (dir: string): SpecMount => ({ destination: dest, type: 'bind', source: dir, options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
+  const taken = held.get(key);
+  if (taken !== undefined) return { mount: bind(taken.dir), handle: undefined };
   const handle = await acquireCacheMount(ctx.store.paths, {
     key,
     id,
@@ -68,5 +75,6 @@ export async function mountCache(
       await fs.chown(dir, s?.uid ?? 0, s?.gid ?? 0);
     },
   });
-  return { mount: { destination: dest, type: 'bind', source: handle.dir, options: ['rbind', m.readOnly ? 'ro' : 'rw'] }, handle };
+  held.set(key, handle);
+  return { mount: bind(handle.dir), handle };
 }

@@ -9,6 +9,7 @@ import { stageIndexOf } from '../plan/plan-stages';
 import { resolveBaseImage } from './base-image';
 import type { ExecContext } from './exec-context';
 import { ensureSnapshot } from './layer-step';
+import type { CacheMountHandle } from '../../store/cache-mounts';
 import { mountCache, type WithTree } from './run-mount-cache';
 import { mountSecret, secretDir, secretIdOf, secretTargetOf } from './run-mount-secret';
 import { rootIdOf, type StageState } from './stage-state';
@@ -120,6 +121,7 @@ export async function prepareRunMounts(ctx: ExecContext, mounts: readonly RunMou
       let secrets: string | undefined;
       const spec: SpecMount[] = [];
       const secretEnv: string[] = [];
+      const caches = new Map<string, CacheMountHandle>();
       try {
         const open = async (i: number): Promise<unknown> => {
           if (i === resolved.length) return fn(spec, secretEnv);
@@ -130,8 +132,8 @@ export async function prepareRunMounts(ctx: ExecContext, mounts: readonly RunMou
               spec.push({ destination: dest!, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', ...(m.sizeLimit > 0 ? [`size=${m.sizeLimit}`] : [])] });
               return open(i + 1);
             case 'cache': {
-              const { mount, handle } = await mountCache(ctx, m, dest!, identity !== undefined ? { identity, withTree } : undefined);
-              releases.push(() => handle.release());
+              const { mount, handle } = await mountCache(ctx, m, dest!, identity !== undefined ? { identity, withTree } : undefined, caches);
+              if (handle !== undefined) releases.push(() => handle.release());
               spec.push(mount);
               return open(i + 1);
             }

@@ -109,6 +109,14 @@ describe('hoist build: RUN --mount=type=cache', function () {
     assert.equal(instances(root, 'lk').length, 1);
   });
 
+  it('one cache at two targets of one RUN is one directory, and locked does not wait on itself', async () => {
+    for (const sharing of ['locked', 'private', 'shared']) {
+      const read = await local(`FROM base\nRUN --mount=type=cache,id=twice-${sharing},target=/m1,sharing=${sharing} --mount=type=cache,id=twice-${sharing},target=/m2,sharing=${sharing} touch /m1/foo && ls /m2 > /seen\n`);
+      assert.equal(read('seen'), 'foo', sharing);
+      assert.equal(instances(root, `twice-${sharing}`).length, 1, sharing);
+    }
+  });
+
   it('hoist system df counts them; prune --filter type=exec.cachemount removes them and nothing else', async () => {
     const df = async (): Promise<{ total: number; size: number }> => {
       const r = await runHoist(['system', 'df', '--format', 'json'], { root });
