@@ -1,5 +1,5 @@
-export { RegistryClient, type RegistryClientOptions, type FetchedManifest, type BlobResponse, type ManifestReference } from './registry-client';
-export { pullImage, DEFAULT_MAX_CONCURRENT, type PullOptions, type PullResult } from './pull/pull-image';
+export { RegistryClient, DEFAULT_MAX_CONCURRENT, type RegistryClientOptions, type FetchedManifest, type BlobResponse, type ManifestReference } from './registry-client';
+export { pullImage, type PullOptions, type PullResult } from './pull/pull-image';
 export { openSource, type OpenSourceOptions, type OpenedSource } from './pull/open-source';
 export { fetchImageConfig, type FetchImageConfigOptions, type FetchedImageConfig } from './pull/fetch-image-config';
 export { pullSources, findRegistry, type MirrorSettings, type PullSource } from './mirrors/pull-sources';

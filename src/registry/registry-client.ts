@@ -52,6 +52,9 @@ export type ManifestReference = string;
 
 const USER_AGENT = 'hoist/0.1 (+undici)';
 
+/** blobs pulled or pushed at once unless told otherwise */
+export const DEFAULT_MAX_CONCURRENT = 4;
+
 /**
  * One client per registry host: a keep-alive pool, an auth session (token
  * cache), and the distribution API as plain methods. Upload steps live in
@@ -109,7 +112,9 @@ export class RegistryClient {
         ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
         ...(options.env ? { env: options.env } : {}),
       });
-      if (schemes.length === 1) return new RegistryClient(host, base, http, options);
+      // the last candidate needs no probe: it is what is left (plain HTTP after the TLS
+      // handshake was answered in plain text); its first real request says the rest
+      if (scheme === schemes[schemes.length - 1]) return new RegistryClient(host, base, http, options);
       try {
         const res = await http.send({ method: 'GET', url: new URL('/v2/', base), headers: { 'user-agent': options.userAgent ?? USER_AGENT } });
         discard(res);

@@ -18,7 +18,9 @@ export type FaultAction =
   /** read this many request body bytes, then cut the connection (an upload dies) */
   | { kind: 'drop-request'; afterBytes: number }
   /** forward, flipping one byte of the response body */
-  | { kind: 'corrupt' };
+  | { kind: 'corrupt' }
+  /** forward, holding the registry's answer back this long (requests sent at once then overlap) */
+  | { kind: 'delay'; ms: number };
 
 export type FaultRule = (req: ProxyRequestInfo) => FaultAction | undefined;
 
@@ -29,25 +31,53 @@ export interface ProxyLogEntry {
   action: FaultAction['kind'];
   range?: string;
   authorization?: string;
+  /** requests this proxy was still answering when this one arrived (0: nothing else in flight) */
+  inFlight: number;
+  /** how many requests had been answered in full when this one arrived */
+  doneBefore: number;
 }
 
 /** A loopback HTTP proxy in front of the real registry that injects faults by rule. */
 export interface FaultProxy {
   host: string;
   log: ProxyLogEntry[];
+  /** TCP connections accepted so far (a client that keeps connections alive opens few) */
+  connections(): number;
   setRule(rule: FaultRule | undefined): void;
   stop(): Promise<void>;
 }
 
-export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
+/**
+ * `keepAliveMs` is the proxy's idle timeout for client connections, sent as
+ * `Keep-Alive: timeout=`: undici keeps no connection whose timeout is under
+ * its 2 s threshold, so the default (1 s) means a connection per request.
+ */
+export async function startFaultProxy(upstreamPort: number, options: { keepAliveMs?: number } = {}): Promise<FaultProxy> {
   let rule: FaultRule | undefined;
   let seq = 0;
+  let inFlight = 0;
+  let done = 0;
+  let connections = 0;
   const log: ProxyLogEntry[] = [];
   const server = http.createServer((req, res) => {
     const info: ProxyRequestInfo = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, seq: ++seq };
     const action = rule?.(info) ?? { kind: 'pass' };
-    const entry: ProxyLogEntry = { method: info.method, path: info.path, status: 0, action: action.kind, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
+    const entry: ProxyLogEntry = {
+      method: info.method,
+      path: info.path,
+      status: 0,
+      action: action.kind,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      inFlight,
+      doneBefore: done,
+    };
     log.push(entry);
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      done++;
+    });
     if (action.kind === 'respond') {
       req.resume();
       entry.status = action.status;
@@ -65,6 +95,10 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       return;
     }
     const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (ur) => {
+      if (action.kind === 'delay') setTimeout(() => answer(ur), action.ms);
+      else answer(ur);
+    });
+    const answer = (ur: http.IncomingMessage): void => {
       entry.status = ur.statusCode ?? 0;
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       let sent = 0;
@@ -87,16 +121,18 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       });
       ur.on('end', () => res.end());
       ur.on('error', () => res.socket?.destroy());
-    });
+    };
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
   });
-  server.keepAliveTimeout = 1000;
+  server.on('connection', () => connections++);
+  server.keepAliveTimeout = options.keepAliveMs ?? 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     host: `127.0.0.1:${port}`,
     log,
+    connections: () => connections,
     setRule: (r) => {
       rule = r;
     },

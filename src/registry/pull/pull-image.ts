@@ -14,7 +14,7 @@ import { downloadBlob } from './download-blob';
 import { mapLimit } from '../../stream/map-limit';
 import { emitter, type ProgressListener } from '../../progress';
 import type { MirrorSettings } from '../mirrors/pull-sources';
-import type { RegistryClient, RegistryClientOptions } from '../registry-client';
+import { DEFAULT_MAX_CONCURRENT, type RegistryClient, type RegistryClientOptions } from '../registry-client';
 import { openSource } from './open-source';
 import { selectPlatform } from './select-platform';
 import type { Snapshotter } from '../../snapshot/types';
@@ -59,8 +59,6 @@ export interface PullResult {
   blobsSkipped: number;
   bytesFetched: number;
 }
-
-export const DEFAULT_MAX_CONCURRENT = 4;
 
 /**
  * Pull an image into the store (blobs only; the layer engine unpacks on

@@ -18,15 +18,28 @@ export interface PushBlobOptions {
 
 export type PushBlobResult = { status: 'exists' } | { status: 'mounted'; from: string } | { status: 'uploaded' };
 
-/** HEAD, then the mount sources, then a plain POST: the blob is there, was mounted, or a session is open. */
-async function openSession(client: RegistryClient, repository: string, desc: Descriptor, options: PushBlobOptions): Promise<PushBlobResult | UploadSession> {
+/** The blob is in the repository already: report it skipped. */
+function exists(client: RegistryClient, desc: Descriptor): PushBlobResult {
+  client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
+  return { status: 'exists' };
+}
+
+/**
+ * The blob is there, was mounted, or a session is open for it. With mount
+ * sources the mounts go first, without a HEAD: a mount the registry makes
+ * (201) is one request, as the HEAD alone would be. Only a refused mount (202:
+ * the registry opened an upload instead) or a failed one is followed by the
+ * HEAD, so that a blob the repository has is never uploaded again (the
+ * refused mount's session is then dropped). Without sources, or when `check`
+ * (a new session after a lost one: the failed request may have completed the
+ * blob), HEAD first, as ggcr's remote.write.
+ */
+async function openSession(client: RegistryClient, repository: string, desc: Descriptor, options: PushBlobOptions, check: boolean): Promise<PushBlobResult | UploadSession> {
   const { signal } = options;
-  if (await client.hasBlob(repository, desc, signal)) {
-    client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
-    return { status: 'exists' };
-  }
-  for (const from of options.mountFrom ?? []) {
-    if (from === repository) continue;
+  const sources = (options.mountFrom ?? []).filter((from) => from !== repository);
+  if ((check || sources.length === 0) && (await client.hasBlob(repository, desc, signal))) return exists(client, desc);
+  let session: UploadSession | undefined;
+  for (const from of sources) {
     let r: 'mounted' | UploadSession;
     try {
       r = await startUpload(client, repository, { digest: desc.digest, from }, signal);
@@ -34,18 +47,25 @@ async function openSession(client: RegistryClient, repository: string, desc: Des
       if (hasKind(err, 'canceled')) throw err;
       continue; // any mount failure: try the next source, then upload
     }
-    if (r !== 'mounted') return r;
+    if (r !== 'mounted') {
+      session = r;
+      break;
+    }
     client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'mounted' });
     client.emit({ type: 'blob-done', action: 'push', digest: desc.digest, size: desc.size, mountedFrom: from });
     return { status: 'mounted', from };
   }
-  return (await startUpload(client, repository, undefined, signal)) as UploadSession;
+  if (!check && sources.length > 0 && (await client.hasBlob(repository, desc, signal))) {
+    if (session !== undefined) await cancelUpload(client, repository, session);
+    return exists(client, desc);
+  }
+  return session ?? ((await startUpload(client, repository, undefined, signal)) as UploadSession);
 }
 
 /**
- * Push one blob, as ggcr's remote.write does: HEAD (skip what the registry
- * has), then POST with ?mount=&from= for each known source repository
- * (falling back to upload on any mount failure), then the upload.
+ * Push one blob: skip what the registry has (HEAD), POST with ?mount=&from=
+ * for each known source repository (first, without the HEAD: openSession),
+ * falling back to upload on any mount failure, then the upload.
  *
  * An upload that fails as `unavailable` (a 5xx or 429, a dropped connection)
  * is resumed, as a careful client does: after a backoff, ask the session
@@ -58,6 +78,7 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
   client.declarePush(repository);
   let session: UploadSession | undefined;
   let started = false;
+  let reopened = false;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal);
     // HEAD, POST and GET are retried by the transport; this loop retries the upload itself
@@ -65,7 +86,8 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
     try {
       if (session !== undefined && !(await queryUpload(client, repository, session, signal))) session = undefined;
       if (session === undefined) {
-        const r = await openSession(client, repository, desc, options);
+        const r = await openSession(client, repository, desc, options, reopened);
+        reopened = true;
         if ('status' in r) return r;
         session = r;
       }

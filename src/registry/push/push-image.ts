@@ -13,8 +13,7 @@ import { mapLimit } from '../../stream/map-limit';
 import { mountSourcesFor } from './mount-sources';
 import { emitter, type ProgressListener } from '../../progress';
 import { pushBlob, type PushBlobResult } from './push-blob';
-import { DEFAULT_MAX_CONCURRENT } from '../pull/pull-image';
-import { RegistryClient, type RegistryClientOptions } from '../registry-client';
+import { DEFAULT_MAX_CONCURRENT, RegistryClient, type RegistryClientOptions } from '../registry-client';
 
 export interface PushOptions {
   /** blobs uploaded at once (default 4) */
@@ -92,8 +91,8 @@ async function pushOneBlob(ctx: PushContext, desc: Descriptor, signal: AbortSign
 }
 
 /** Push a manifest's blobs, then the manifest (by digest, or by `tag`). Returns its descriptor as pushed. */
-async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | undefined): Promise<Descriptor> {
-  let raw = await readBlobCapped(ctx.store.content, desc);
+async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | undefined, read?: Buffer): Promise<Descriptor> {
+  let raw = read ?? (await readBlobCapped(ctx.store.content, desc));
   let pushed = desc;
   const manifest = parseManifest(raw);
   let blobs = [manifest.config, ...manifest.layers];
@@ -125,14 +124,24 @@ export async function pushImage(store: Store, srcRef: string | Reference, destRe
   const dest = destRef === undefined ? src : typeof destRef === 'string' ? parseReference(destRef) : destRef;
   const top = await findStoreImage(store, src);
   const emit = emitter(options.onProgress ?? options.clientOptions?.onProgress);
-  const client = options.client ?? (await RegistryClient.create(dest.domain, { ...options.clientOptions, onProgress: emit }));
+  // the client (a loopback registry's scheme probe) while the store is read
+  const creating = options.client === undefined ? RegistryClient.create(dest.domain, { ...options.clientOptions, onProgress: emit }) : undefined;
+  creating?.catch(() => undefined);
+  let mounts: Map<Digest, string[]>;
+  let raw: Buffer;
+  try {
+    [mounts, raw] = await Promise.all([mountSourcesFor(store, dest.domain, dest.path), readBlobCapped(store.content, top)]);
+  } catch (err) {
+    await creating?.then((c) => c.close(), () => undefined);
+    throw err;
+  }
+  const client = options.client ?? (await creating!);
   try {
     client.declarePush(dest.path);
-    const ctx: PushContext = { store, client, repo: dest.path, mounts: await mountSourcesFor(store, dest.domain, dest.path), options, counts: { uploaded: 0, skipped: 0, mounted: 0 } };
+    const ctx: PushContext = { store, client, repo: dest.path, mounts, options, counts: { uploaded: 0, skipped: 0, mounted: 0 } };
     const tag = dest.tag;
     let descriptor: Descriptor;
     if (isIndexMediaType(top.mediaType)) {
-      const raw = await readBlobCapped(store.content, top);
       for (const child of parseIndex(raw).manifests) {
         if (!isManifestMediaType(child.mediaType)) continue;
         if (await store.content.has(child.digest)) await pushManifest(ctx, child, undefined);
@@ -146,7 +155,7 @@ export async function pushImage(store: Store, srcRef: string | Reference, destRe
       await client.putManifest(dest.path, tag ?? top.digest, raw, mediaType, options.signal);
       descriptor = { mediaType, digest: top.digest, size: top.size };
     } else if (isManifestMediaType(top.mediaType)) {
-      descriptor = await pushManifest(ctx, top, tag);
+      descriptor = await pushManifest(ctx, top, tag, raw);
     } else {
       throw new ImageError('ARCHIVE_UNSUPPORTED', `cannot push ${formatReference(src)}: ${top.mediaType} is not an image manifest or index`, { mediaType: top.mediaType });
     }

@@ -96,6 +96,10 @@ export class HttpTransport {
         headers: req.headers ?? {},
         ...(body !== undefined ? { body } : {}),
         ...(req.signal !== undefined ? { signal: req.signal } : {}),
+        // undici closes the connection after every HEAD (for servers that send a body with it)
+        // unless told not to: each HEAD then cost a new connection (a TLS handshake on a remote
+        // registry). Registries answer HEAD by the book; Go's client keeps these connections too.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
         highWaterMark: RESPONSE_HIGH_WATER_MARK,
       });
       return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable, url: req.url };

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import { pullImage, pushImage, RegistryClient } from '../../../src/registry';
+import { buildTestImage, type TestImage } from '../../helpers/registry-image';
+import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../helpers/registry-proxy';
+import { tempStores } from '../../helpers/temp-stores';
+import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
+import type { Store } from '../../../src/store/store';
+
+/** The requests of one push as `METHOD kind status`: kind is mount, upload-start, upload, blob, manifest or the path. */
+function steps(log: ProxyLogEntry[]): string[] {
+  return log.map((e) => {
+    const kind = e.path.includes('mount=')
+      ? 'mount'
+      : e.path.endsWith('/blobs/uploads/')
+        ? 'upload-start'
+        : e.path.includes('/blobs/uploads/')
+          ? 'upload'
+          : e.path.includes('/blobs/')
+            ? 'blob'
+            : e.path.includes('/manifests/')
+              ? 'manifest'
+              : e.path;
+    return `${e.method} ${kind} ${e.status}`;
+  });
+}
+
+describe('registry: the requests of a push (through a recording proxy in front of the real registry)', function () {
+  let reg: RegistryServer;
+  let proxy: FaultProxy;
+  let store: Store;
+  let img: TestImage;
+  const { newStore, removeAll } = tempStores('pushreq');
+
+  before(async function () {
+    requireRegistry(this);
+    reg = await startRegistry();
+    proxy = await startFaultProxy(reg.port, { keepAliveMs: 10_000 });
+    store = await newStore();
+    // the store's tag names team/base of this registry: a later push elsewhere mounts from it
+    img = await buildTestImage(store, { layers: [{ a: Buffer.alloc(100_000, 1) }, { b: 'two' }], label: 'reqs' }, `${proxy.host}/team/base:1`);
+    await pushImage(store, `${proxy.host}/team/base:1`);
+  });
+  after(async () => {
+    await proxy?.stop();
+    await reg?.stop();
+    removeAll();
+  });
+
+  it('mounts every blob at once, with no ping and no HEAD before, then puts the manifest', async () => {
+    // each mount answered 100 ms late: mounts sent one after another would each see the previous one answered
+    proxy.setRule((req) => (req.path.includes('mount=') ? { kind: 'delay', ms: 100 } : undefined));
+    proxy.log.length = 0;
+    const r = await pushImage(store, `${proxy.host}/team/base:1`, `${proxy.host}/team/app:1`).finally(() => proxy.setRule(undefined));
+    assert.equal(r.blobsMounted, 3);
+    assert.deepEqual(steps(proxy.log), ['POST mount 201', 'POST mount 201', 'POST mount 201', 'PUT manifest 201']);
+    const [m1, m2, m3, put] = proxy.log;
+    assert.ok(m2!.doneBefore === m1!.doneBefore && m3!.doneBefore === m1!.doneBefore, 'every mount was sent before the first was answered');
+    assert.equal(put!.inFlight, 0, 'the manifest goes after every mount was answered');
+    assert.equal(put!.doneBefore, m1!.doneBefore + 3);
+  });
+
+  it('uploads in the session a refused mount (202) opened, after a HEAD finds the blob absent', async () => {
+    const src = await newStore();
+    await buildTestImage(src, { layers: [{ c: 'not in team/base' }], label: 'refused' }, `${proxy.host}/team/other:1`);
+    proxy.log.length = 0;
+    const up = await pushImage(src, `${proxy.host}/team/other:1`, `${proxy.host}/team/refused:1`, { mountFrom: ['team/nothing'], maxConcurrent: 1 });
+    assert.equal(up.blobsUploaded, 2);
+    // per blob: the refused mount (team/other was never pushed) opens a session; HEAD: not there; the whole blob into that session
+    assert.deepEqual(steps(proxy.log), ['POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'PUT manifest 201']);
+    const back = await pullImage(await newStore(), `${reg.host}/team/refused:1`);
+    assert.equal(back.descriptor.digest, up.descriptor.digest);
+  });
+
+  it('drops the session of a refused mount when the repository has the blob already: nothing uploaded', async () => {
+    proxy.log.length = 0;
+    // team/base holds every blob; it is no mount source for itself: only the refusing source is tried
+    const r = await pushImage(store, `${proxy.host}/team/base:1`, undefined, { mountFrom: ['team/nothing'], maxConcurrent: 1 });
+    assert.equal(r.blobsSkipped, 3);
+    assert.equal(r.blobsUploaded, 0);
+    const s = steps(proxy.log);
+    assert.deepEqual(s.slice(0, 3), ['POST mount 202', 'HEAD blob 200', 'DELETE upload 204']);
+    assert.ok(!s.some((x) => x.startsWith('PUT upload') || x.startsWith('PATCH')), s.join(', '));
+  });
+
+  // undici hands a connection back one event-loop turn after its response, so back-to-back
+  // requests use two; without keep-alive after HEAD each of them needed its own
+  it('keeps connections alive across HEAD requests (two connections for five requests in a row)', async () => {
+    const client = await RegistryClient.create(proxy.host);
+    try {
+      const before = proxy.connections();
+      for (const b of img.blobs) assert.equal(await client.hasBlob('team/base', b), true);
+      assert.equal(await client.hasManifest('team/base', '1'), true);
+      await client.getManifest('team/base', '1');
+      assert.ok(proxy.connections() - before <= 2, `${proxy.connections() - before} connections`);
+    } finally {
+      await client.close();
+    }
+  });
+});
