@@ -18,6 +18,7 @@ import { dryRunBuild } from './dry-run';
 import { resolveBaseImage } from './exec/base-image';
 import { buildStage } from './exec/build-stage';
 import type { ExecContext } from './exec/exec-context';
+import { LayerBlobs } from './exec/layer-blobs';
 import { SshAgents } from './exec/ssh-agents';
 import { layerTimesClamped } from './output/parse-output';
 import { writeOutputs } from './output/write-outputs';
@@ -136,6 +137,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     usedArgs: new Set(),
     stats: { total: 0, cached: 0 },
     usedSteps: [],
+    layerBlobs: new LayerBlobs(controller.signal),
     ssh: new SshAgents(options),
     signal: controller.signal,
     ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
@@ -179,6 +181,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     if (unused.length > 0) ctx.emit({ type: 'warning', message: `One or more build-args [${unused.join(' ')}] were not consumed` });
     for (const w of warnings) ctx.emit({ type: 'warning', message: `${w.rule}: ${w.message}`, location: `${df.file}:${w.line}` });
     const tags = (options.tags ?? []).map((t) => formatReference(parseReference(t)));
+    await ctx.layerBlobs.settle(target);
     const written = await writeOutputs(ctx, target, tags);
     if ((options.cacheTo?.length ?? 0) > 0) {
       const { exportCaches } = require('./cache/remote/export-cache') as typeof import('./cache/remote/export-cache'); // eslint-disable-line @typescript-eslint/no-require-imports
@@ -195,6 +198,7 @@ async function buildOnce(store: Store, options: BuildOptions): Promise<BuildResu
     options.signal?.removeEventListener('abort', onAbort);
     await contextOps.close().catch(() => undefined);
     await ctx.ssh.close().catch(() => undefined);
+    await ctx.layerBlobs.close(); // its blobs and records are written under the lease
     await lease.release();
   }
 }

@@ -1,3 +1,4 @@
+import type { Duplex, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Descriptor } from '../oci/descriptor';
 import type { Digest } from '../oci/digest';
@@ -6,7 +7,7 @@ import type { ContentStore } from '../store/types';
 import { createCompressStream, type CompressOptions } from '../stream/compression';
 import { mapLimit } from '../stream/map-limit';
 import type { PackEntry } from './diff/pack-entry';
-import { TarPackStream } from './tar/pack-stream';
+import { packEntries } from './tar/pack-stream';
 
 export interface WriteLayerOptions extends CompressOptions {
   /** default gzip */
@@ -34,21 +35,24 @@ export interface LayerWriteResult {
  * and the manifest write that references the blob.
  */
 export async function writeLayer(content: ContentStore, entries: readonly PackEntry[], options: WriteLayerOptions = {}): Promise<LayerWriteResult> {
+  const pack = packEntries(entries, options); // reads sourceDateEpoch and signal
+  const descriptor = await writeCompressed(content, [pack], options);
+  return { descriptor, diffId: pack.diffId(), uncompressedSize: pack.size };
+}
+
+/**
+ * Compresses a layer tar from `source` (a readable and any transforms) into the content store and commits
+ * it: the one place a layer blob is compressed and named (`writeLayer` in one
+ * pass with the packer, `writeSpooledLayer` from a spooled tar). The output
+ * depends only on the tar bytes, the compression and its level.
+ */
+export async function writeCompressed(content: ContentStore, source: readonly [Readable, ...Duplex[]], options: WriteLayerOptions = {}): Promise<Descriptor> {
   const compression = options.compression ?? 'gzip';
-  const epoch = options.sourceDateEpoch;
-  const pack = new TarPackStream(entries, {
-    ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
   const writer = await content.writer(options.signal ? { signal: options.signal } : {});
   try {
-    await pipeline(pack, createCompressStream(compression, options), writer, options.signal ? { signal: options.signal } : {});
+    await pipeline([...source, createCompressStream(compression, options), writer], options.signal ? { signal: options.signal } : {});
     const committed = await writer.commit();
-    return {
-      descriptor: { mediaType: layerMediaType(compression, options.mediaTypeFamily), digest: committed.digest, size: committed.size },
-      diffId: pack.diffId(),
-      uncompressedSize: pack.size,
-    };
+    return { mediaType: layerMediaType(compression, options.mediaTypeFamily), digest: committed.digest, size: committed.size };
   } catch (err) {
     await writer.abort().catch(() => undefined);
     throw err;

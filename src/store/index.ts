@@ -9,6 +9,7 @@ export { writeFileAtomic, fsyncDir } from './atomic-write';
 export { acquireLock, withLock, isOwnerAlive, readLockOwner, type LockOptions } from './file-lock';
 export { createLease, withLease, renewBlobs, oldestLiveLease, type Lease } from './lease';
 export { findLeftovers, removeLeftovers, type Leftover } from './leftovers';
+export { createScratchFile, type ScratchFile } from './scratch-file';
 export { recordLayerUse, releaseLayerUse, layerUseFile, readLayerUses, type LayerUse, type LayerUseKind, type LayerUseRecord } from './layer-use';
 export { prune, type PruneOptions, type PruneResult } from './gc';
 export { MemoryContentStore } from './memory-content-store';

@@ -10,6 +10,7 @@ import type { ContextOps, SourceTree } from '../context/types';
 import type { BuildPlan } from '../plan/plan-stages';
 import type { ProgressListener } from '../../progress/events';
 import type { BuildOptions } from '../types';
+import type { LayerBlobs } from './layer-blobs';
 import type { SshAgents } from './ssh-agents';
 import type { StageState } from './stage-state';
 
@@ -37,6 +38,8 @@ export interface ExecContext {
   usedSteps: UsedStep[];
   /** --push: layers uploaded as steps make them */
   earlyPush?: EarlyPush;
+  /** the blobs of the layers this build made, written while later steps run (`settle` before naming them) */
+  layerBlobs: LayerBlobs;
   /** the `--ssh` agents RUN --mount=type=ssh forwards (started on first use, stopped when the build ends) */
   ssh: SshAgents;
   signal?: AbortSignal;
