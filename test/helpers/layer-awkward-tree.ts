@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultNativeOps } from '../../src/layer';
-import { isRoot, touch } from './layer-tree';
+import { Store } from '../../src/store';
+import { isRoot, makeTempDir, touch } from './layer-tree';
 
 const T0 = 1_600_000_000;
 
@@ -82,4 +83,13 @@ export async function makeAwkwardTree(root: string): Promise<void> {
   };
   walk(root);
   all.forEach((p, i) => touch(p, T0 + i));
+}
+
+/** A layer suite's fixture: a temp dir with the awkward tree at `src/` and a store at `store/`. */
+export async function awkwardTreeAndStore(): Promise<{ tmp: ReturnType<typeof makeTempDir>; src: string; store: Store }> {
+  const tmp = makeTempDir();
+  const src = path.join(tmp.dir, 'src');
+  fs.mkdirSync(src);
+  await makeAwkwardTree(src);
+  return { tmp, src, store: await Store.open(path.join(tmp.dir, 'store')) };
 }

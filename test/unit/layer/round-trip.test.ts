@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { applyLayer, diffTrees, writeLayer, writeLayers } from '../../../src/layer';
 import type { Compression } from '../../../src/oci';
 import { Store } from '../../../src/store';
-import { makeAwkwardTree } from '../../helpers/layer-awkward-tree';
+import { awkwardTreeAndStore } from '../../helpers/layer-awkward-tree';
 import { describeTree, makeTempDir } from '../../helpers/layer-tree';
 
 describe('layer round trip: tree -> tar -> apply -> identical tree', () => {
@@ -13,10 +13,7 @@ describe('layer round trip: tree -> tar -> apply -> identical tree', () => {
   const src = (): string => path.join(tmp.dir, 'src');
 
   before(async () => {
-    tmp = makeTempDir();
-    fs.mkdirSync(src());
-    await makeAwkwardTree(src());
-    store = await Store.open(path.join(tmp.dir, 'store'));
+    ({ tmp, store } = await awkwardTreeAndStore());
   });
   after(() => tmp.cleanup());
 
