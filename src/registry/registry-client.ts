@@ -13,7 +13,7 @@ import { mountBlob, pushBlob, type PushBlobOptions, type PushBlobResult } from '
 import { bareMediaType, MANIFEST_ACCEPT_ANY, mediaTypeOfDocument } from './manifest-accept';
 import { emitter, type ProgressListener } from '../progress';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './transport/backoff';
-import { apiHost, candidateSchemes, isNotTlsError, tlsFor, type EndpointOptions } from './transport/endpoint';
+import { apiHost, candidateSchemes, isLoopbackHost, isNotTlsError, tlsFor, type EndpointOptions } from './transport/endpoint';
 import { HttpTransport } from './transport/http-send';
 import { errorFromResponse } from './transport/response-error';
 import { compose, discard, header, type RegistryRequest, type RegistryResponse, type Send } from './transport/types';
@@ -51,6 +51,9 @@ export interface BlobResponse {
 export type ManifestReference = string;
 
 const USER_AGENT = 'hoist/0.1 (+undici)';
+
+/** how long a loopback registry may take to answer the plain-HTTP probe before TLS is tried */
+const PLAIN_PROBE_MS = 2000;
 
 /** blobs pulled or pushed at once unless told otherwise */
 export const DEFAULT_MAX_CONCURRENT = 4;
@@ -103,21 +106,40 @@ export class RegistryClient {
   static async create(host: string, options: RegistryClientOptions = {}): Promise<RegistryClient> {
     const api = apiHost(host);
     const schemes = candidateSchemes(api, options);
-    let lastErr: unknown;
-    for (const scheme of schemes) {
-      const base = new URL(`${scheme}://${api}/`);
-      const http = new HttpTransport([base.origin], {
+    const transport = (scheme: 'http' | 'https'): HttpTransport =>
+      new HttpTransport([`${scheme}://${api}`], {
         ...(scheme === 'https' ? { tls: tlsFor(api, options) } : {}),
         ...(options.connections !== undefined ? { connections: options.connections } : {}),
         ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
         ...(options.env ? { env: options.env } : {}),
       });
+    const ping = (http: HttpTransport, base: URL, signal?: AbortSignal) =>
+      http.send({ method: 'GET', url: new URL('/v2/', base), headers: { 'user-agent': options.userAgent ?? USER_AGENT }, ...(signal ? { signal } : {}) });
+    if (schemes.length > 1 && isLoopbackHost(api)) {
+      // a loopback registry is asked in plain HTTP first: only a registry's own answer to
+      // GET /v2/ (200, or 401 with its challenge) settles it, anything else goes on as docker
+      // does (TLS, then plain HTTP). A TLS handshake costs 6-40 ms of CPU (node's root store),
+      // and the probe's connection stays in the pool for the first real request (docs/push.md).
+      const base = new URL(`http://${api}/`);
+      const http = transport('http');
+      try {
+        const res = await ping(http, base, AbortSignal.timeout(PLAIN_PROBE_MS));
+        discard(res);
+        if (res.status === 200 || res.status === 401) return new RegistryClient(host, base, http, options);
+      } catch {
+        /* not HTTP (a TLS port), or not answering: go on */
+      }
+      await http.close();
+    }
+    let lastErr: unknown;
+    for (const scheme of schemes) {
+      const base = new URL(`${scheme}://${api}/`);
+      const http = transport(scheme);
       // the last candidate needs no probe: it is what is left (plain HTTP after the TLS
       // handshake was answered in plain text); its first real request says the rest
       if (scheme === schemes[schemes.length - 1]) return new RegistryClient(host, base, http, options);
       try {
-        const res = await http.send({ method: 'GET', url: new URL('/v2/', base), headers: { 'user-agent': options.userAgent ?? USER_AGENT } });
-        discard(res);
+        discard(await ping(http, base));
         return new RegistryClient(host, base, http, options);
       } catch (err) {
         await http.close();

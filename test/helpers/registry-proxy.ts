@@ -43,6 +43,8 @@ export interface FaultProxy {
   log: ProxyLogEntry[];
   /** TCP connections accepted so far (a client that keeps connections alive opens few) */
   connections(): number;
+  /** connections whose first bytes were not HTTP (a client trying TLS here) */
+  notHttp(): number;
   setRule(rule: FaultRule | undefined): void;
   stop(): Promise<void>;
 }
@@ -126,6 +128,12 @@ export async function startFaultProxy(upstreamPort: number, options: { keepAlive
     req.pipe(up);
   });
   server.on('connection', () => connections++);
+  let notHttp = 0;
+  server.on('clientError', (_err, socket) => {
+    notHttp++;
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   server.keepAliveTimeout = options.keepAliveMs ?? 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -133,6 +141,7 @@ export async function startFaultProxy(upstreamPort: number, options: { keepAlive
     host: `127.0.0.1:${port}`,
     log,
     connections: () => connections,
+    notHttp: () => notHttp,
     setRule: (r) => {
       rule = r;
     },

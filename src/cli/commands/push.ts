@@ -1,5 +1,4 @@
 import { familiarName, parseReference } from '../../oci/reference';
-import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import { clientOptionsOf, maxConcurrentOf, rendererOf, type RegistryFlags } from './registry-options';
 
@@ -15,7 +14,9 @@ export const pushCommand: CommandModule = {
       .option('--insecure-registry <host>', 'use plain HTTP or unverified TLS for this registry (repeatable)', collect, [])
       .action(
         action(setExit, async (name: string, dest: string | undefined, opts: RegistryFlags) => {
-          const { pushImage } = lazy.registry();
+          // the push alone, not the registry area's index (pull, mirrors, login: ~30 modules more; docs/push.md)
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { pushImage } = require('../../registry/push/push-image') as typeof import('../../registry/push/push-image');
           const src = parseReference(name);
           const target = dest !== undefined ? parseReference(dest) : src;
           const store = await ctx.openStore();

@@ -46,14 +46,28 @@ describe('registry: the requests of a push (through a recording proxy in front o
     removeAll();
   });
 
-  it('mounts every blob at once, with no ping and no HEAD before, then puts the manifest', async () => {
+  it('finds a loopback registry that speaks plain HTTP by one GET /v2/, without trying TLS first', async () => {
+    const tried = proxy.notHttp();
+    proxy.log.length = 0;
+    const client = await RegistryClient.create(proxy.host);
+    try {
+      assert.equal(client.baseUrl.protocol, 'http:');
+      assert.equal(proxy.notHttp() - tried, 0, 'no TLS handshake was tried');
+      assert.deepEqual(steps(proxy.log), ['GET /v2/ 200']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('mounts every blob at once, with no HEAD before, then puts the manifest', async () => {
     // each mount answered 100 ms late: mounts sent one after another would each see the previous one answered
     proxy.setRule((req) => (req.path.includes('mount=') ? { kind: 'delay', ms: 100 } : undefined));
     proxy.log.length = 0;
     const r = await pushImage(store, `${proxy.host}/team/base:1`, `${proxy.host}/team/app:1`).finally(() => proxy.setRule(undefined));
     assert.equal(r.blobsMounted, 3);
-    assert.deepEqual(steps(proxy.log), ['POST mount 201', 'POST mount 201', 'POST mount 201', 'PUT manifest 201']);
-    const [m1, m2, m3, put] = proxy.log;
+    // GET /v2/: the scheme probe of a loopback registry (its connection is the first mount's)
+    assert.deepEqual(steps(proxy.log), ['GET /v2/ 200', 'POST mount 201', 'POST mount 201', 'POST mount 201', 'PUT manifest 201']);
+    const [, m1, m2, m3, put] = proxy.log;
     assert.ok(m2!.doneBefore === m1!.doneBefore && m3!.doneBefore === m1!.doneBefore, 'every mount was sent before the first was answered');
     assert.equal(put!.inFlight, 0, 'the manifest goes after every mount was answered');
     assert.equal(put!.doneBefore, m1!.doneBefore + 3);
@@ -66,7 +80,7 @@ describe('registry: the requests of a push (through a recording proxy in front o
     const up = await pushImage(src, `${proxy.host}/team/other:1`, `${proxy.host}/team/refused:1`, { mountFrom: ['team/nothing'], maxConcurrent: 1 });
     assert.equal(up.blobsUploaded, 2);
     // per blob: the refused mount (team/other was never pushed) opens a session; HEAD: not there; the whole blob into that session
-    assert.deepEqual(steps(proxy.log), ['POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'PUT manifest 201']);
+    assert.deepEqual(steps(proxy.log).slice(1), ['POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'PUT manifest 201']);
     const back = await pullImage(await newStore(), `${reg.host}/team/refused:1`);
     assert.equal(back.descriptor.digest, up.descriptor.digest);
   });
@@ -77,17 +91,17 @@ describe('registry: the requests of a push (through a recording proxy in front o
     const r = await pushImage(store, `${proxy.host}/team/base:1`, undefined, { mountFrom: ['team/nothing'], maxConcurrent: 1 });
     assert.equal(r.blobsSkipped, 3);
     assert.equal(r.blobsUploaded, 0);
-    const s = steps(proxy.log);
+    const s = steps(proxy.log).slice(1);
     assert.deepEqual(s.slice(0, 3), ['POST mount 202', 'HEAD blob 200', 'DELETE upload 204']);
     assert.ok(!s.some((x) => x.startsWith('PUT upload') || x.startsWith('PATCH')), s.join(', '));
   });
 
   // undici hands a connection back one event-loop turn after its response, so back-to-back
   // requests use two; without keep-alive after HEAD each of them needed its own
-  it('keeps connections alive across HEAD requests (two connections for five requests in a row)', async () => {
+  it('keeps connections alive across HEAD requests (two connections for the probe and five requests in a row)', async () => {
+    const before = proxy.connections();
     const client = await RegistryClient.create(proxy.host);
     try {
-      const before = proxy.connections();
       for (const b of img.blobs) assert.equal(await client.hasBlob('team/base', b), true);
       assert.equal(await client.hasManifest('team/base', '1'), true);
       await client.getManifest('team/base', '1');
