@@ -2,7 +2,7 @@ import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { chainIdOf } from '../../oci/chain-id';
 import type { Digest } from '../../oci/digest';
 import type { SpooledLayer } from '../../layer/spool-layer';
-import { createScratchFile } from '../../store/scratch-file';
+import { createScratchFile, type ScratchFile } from '../../store/scratch-file';
 import { cacheKey, CACHE_SCHEMA, type CacheRecord } from '../cache/build-cache';
 import type { ExecContext } from './exec-context';
 import { addHistory } from './dispatch-meta';
@@ -139,20 +139,30 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   // a build's layers record security.capability only, as BuildKit's and moby's tar writers do (user.* stays on disk)
   const options = { layerXattrs: BUILD_LAYER_XATTRS, ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) };
   const { commitChange, spoolLayer, writeSpooledLayer } = lazySnapshot();
-  const scratch = await createScratchFile(ctx.store.paths, ctx.signal);
+  // the tar in memory when it fits what the queued layers leave, else in a scratch file under ingest/
+  let scratch: ScratchFile | undefined;
+  const spill = async (): Promise<string> => (scratch = await createScratchFile(ctx.store.paths, ctx.signal)).path;
+  const reserved = ctx.layerBlobs.reserve();
   let result: { layer: SpooledLayer; chainId: Digest };
   try {
-    result = await commitChange(await ctx.snapshotter(), parent, step.change, (entries) => spoolLayer(entries, scratch.path, options), options);
+    result = await commitChange(await ctx.snapshotter(), parent, step.change, (entries) => spoolLayer(entries, { ...options, memoryLimit: reserved, spill }), options);
   } catch (err) {
-    await scratch.remove().catch(() => undefined);
+    ctx.layerBlobs.release(reserved);
+    await scratch?.remove().catch(() => undefined);
     throw err;
   }
   const { layer: spooled, chainId } = result;
+  const held = spooled.chunks !== undefined ? spooled.uncompressedSize : 0;
+  ctx.layerBlobs.release(reserved - held);
+  const discard = async (): Promise<void> => {
+    ctx.layerBlobs.release(held);
+    await scratch?.remove();
+  };
   unpacked(ctx).set(chainId, Promise.resolve()); // committed just now: no unpack of it in this build
   // a build that ran the same step at once and recorded it first: its result is the step's, as for a hit
   const theirs = await ctx.cache.get(key);
   if (theirs !== undefined && (await usable(ctx, theirs))) {
-    await scratch.remove();
+    await discard();
     useRecord(ctx, st, key, cacheId, theirs, step);
     return false;
   }
@@ -167,7 +177,7 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
         // two blocks in the threadpool at a time (not four): the steps running meanwhile keep theirs; the bytes are the same
         return (await writeSpooledLayer(ctx.store.content, spooled, { ...options, threads: 1, signal })).descriptor;
       } finally {
-        await scratch.remove();
+        await discard();
       }
     },
     async (done) => {

@@ -27,15 +27,17 @@ describe('layer: spoolLayer + writeSpooledLayer (the builder packs now, compress
   });
   after(() => tmp.cleanup());
 
-  for (const threads of [1, 2]) {
-    it(`writes the blob writeLayer writes, byte for byte (gzip, ${threads} thread(s) of blocks; sourceDateEpoch)`, async () => {
+  // memoryLimit: 0 (a file), 1.5 MiB (the first chunks in memory, then a file), all in memory
+  for (const [memoryLimit, threads] of [[0, 1], [1536 * 1024, 2], [64 << 20, 1]] as const) {
+    it(`writes the blob writeLayer writes, byte for byte (memoryLimit ${memoryLimit}, ${threads} thread(s) of blocks; sourceDateEpoch)`, async () => {
       const options = { sourceDateEpoch: 946684800 };
       const direct = await writeLayer(store.content, await diffTrees(undefined, src()), options);
-      const file = path.join(tmp.dir, `spool-${threads}`);
-      const spooled = await spoolLayer(await diffTrees(undefined, src()), file, options);
+      const file = path.join(tmp.dir, `spool-${memoryLimit}`);
+      const spooled = await spoolLayer(await diffTrees(undefined, src()), { ...options, memoryLimit, spill: async () => file });
       assert.equal(spooled.diffId, direct.diffId);
       assert.equal(spooled.uncompressedSize, direct.uncompressedSize);
-      assert.equal(fs.statSync(file).size, direct.uncompressedSize);
+      if (memoryLimit < direct.uncompressedSize) assert.equal(fs.statSync(file).size, direct.uncompressedSize);
+      else assert.equal(fs.existsSync(file), false, 'a tar that fits stays in memory');
       const later = await writeSpooledLayer(store.content, spooled, { ...options, threads });
       assert.deepEqual(later, direct);
     });
@@ -43,7 +45,7 @@ describe('layer: spoolLayer + writeSpooledLayer (the builder packs now, compress
 
   it('a spool that changed is refused: no blob, no partial write left', async () => {
     const file = path.join(tmp.dir, 'spool-changed');
-    const spooled = await spoolLayer(await diffTrees(undefined, src()), file);
+    const spooled = await spoolLayer(await diffTrees(undefined, src()), { spill: async () => file });
     const fd = fs.openSync(file, 'r+');
     fs.writeSync(fd, Buffer.from('!'), 0, 1, 700);
     fs.closeSync(fd);
@@ -56,7 +58,7 @@ describe('layer: spoolLayer + writeSpooledLayer (the builder packs now, compress
   });
 
   it('an aborted write leaves no blob and no partial write', async () => {
-    const spooled = await spoolLayer(await diffTrees(undefined, src()), path.join(tmp.dir, 'spool-abort'));
+    const spooled = await spoolLayer(await diffTrees(undefined, src()), { spill: async () => path.join(tmp.dir, 'spool-abort') });
     const before = await blobs(store);
     const ac = new AbortController();
     const p = writeSpooledLayer(store.content, spooled, { signal: ac.signal, compression: 'none' });
