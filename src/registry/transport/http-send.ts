@@ -6,6 +6,7 @@ import { redactUrl } from './redact';
 import { errorFromNetwork } from './response-error';
 import type { RegistryRequest, RegistryResponse, Send } from './types';
 import { undiciParts } from './undici-parts';
+import { DirectHttp } from './direct-http';
 
 export interface TlsSettings {
   /** CA certificates (PEM) to trust; replaces nothing: added to the system roots */
@@ -30,18 +31,19 @@ export interface HttpSendOptions {
 const RESPONSE_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
- * The base `send`: undici with one keep-alive Pool per registry origin and a
- * shared Agent for hosts the registry redirects to (storage backends).
+ * The base `send`. Without a proxy, node's HTTP client (`direct-http.ts`):
+ * one keep-alive agent per registry origin and shared ones for hosts the
+ * registry redirects to (storage backends). Through a proxy, undici's
+ * ProxyAgent (CONNECT tunnels), loaded only then.
  */
 export class HttpTransport {
-  private readonly pools = new Map<string, Dispatcher>();
-  private readonly foreign: Dispatcher;
+  private readonly direct: DirectHttp;
   /** the settings of the given environment (the CLI's), not necessarily process.env's */
   private readonly proxySettings: ProxySettings | undefined;
   private readonly proxies = new Map<string, Dispatcher>();
 
-  constructor(private readonly registryOrigins: readonly string[], private readonly options: HttpSendOptions = {}) {
-    this.foreign = new (undiciParts().Agent)({ ...this.timeouts(), connections: options.connections ?? 8 });
+  constructor(registryOrigins: readonly string[], private readonly options: HttpSendOptions = {}) {
+    this.direct = new DirectHttp(registryOrigins, { connections: options.connections ?? 8, timeoutMs: Math.max(this.timeouts().bodyTimeout, this.timeouts().headersTimeout), tls: this.tlsConnect() });
     this.proxySettings = options.proxyFromEnv === false ? undefined : proxySettingsOf(options.env ?? process.env);
   }
 
@@ -59,46 +61,33 @@ export class HttpTransport {
     return { ...(t.ca !== undefined && t.ca.length > 0 ? { ca: t.ca } : {}), rejectUnauthorized: t.verify !== false };
   }
 
-  dispatcherFor(url: URL): Dispatcher {
-    const proxy = this.proxyFor(url);
-    if (proxy !== undefined) {
-      let agent = this.proxies.get(proxy);
-      if (agent === undefined) {
-        const tls = this.tlsConnect();
-        // undici tunnels with CONNECT (for plain http too); TLS settings for the registry inside it
-        agent = new (undiciParts().proxyAgent())({ ...this.timeouts(), uri: proxy, requestTls: tls });
-        this.proxies.set(proxy, agent);
-      }
-      return agent;
+  private proxyAgent(proxy: string): Dispatcher {
+    let agent = this.proxies.get(proxy);
+    if (agent === undefined) {
+      // undici tunnels with CONNECT (for plain http too); TLS settings for the registry inside it
+      agent = new (undiciParts().proxyAgent())({ ...this.timeouts(), uri: proxy, requestTls: this.tlsConnect() });
+      this.proxies.set(proxy, agent);
     }
-    const origin = url.origin;
-    if (!this.registryOrigins.includes(origin)) return this.foreign;
-    let pool = this.pools.get(origin);
-    if (pool === undefined) {
-      pool = new (undiciParts().Pool)(origin, {
-        ...this.timeouts(),
-        connections: this.options.connections ?? 8,
-        ...(url.protocol === 'https:' ? { connect: this.tlsConnect() } : {}),
-      });
-      this.pools.set(origin, pool);
-    }
-    return pool;
+    return agent;
   }
 
   readonly send: Send = async (req: RegistryRequest): Promise<RegistryResponse> => {
     throwIfAborted(req.signal);
     let body: Buffer | Readable | undefined;
     if (req.body !== undefined) body = Buffer.isBuffer(req.body) ? req.body : await req.body();
+    const proxy = this.proxyFor(req.url);
     try {
+      if (proxy === undefined) {
+        const res = await this.direct.request(req.url, req.method, req.headers ?? {}, body, req.signal);
+        return { ...res, url: req.url };
+      }
       const res = await undiciParts().request(req.url, {
-        dispatcher: this.dispatcherFor(req.url),
+        dispatcher: this.proxyAgent(proxy),
         method: req.method,
         headers: req.headers ?? {},
         ...(body !== undefined ? { body } : {}),
         ...(req.signal !== undefined ? { signal: req.signal } : {}),
-        // undici closes the connection after every HEAD (for servers that send a body with it)
-        // unless told not to: each HEAD then cost a new connection (a TLS handshake on a remote
-        // registry). Registries answer HEAD by the book; Go's client keeps these connections too.
+        // undici closes the connection after every HEAD (for servers that send a body with it) unless told not to
         ...(req.method === 'HEAD' ? { reset: false } : {}),
         highWaterMark: RESPONSE_HIGH_WATER_MARK,
       });
@@ -106,14 +95,13 @@ export class HttpTransport {
     } catch (err) {
       if (body instanceof Readable) body.destroy();
       throwIfAborted(req.signal);
-      const proxy = this.proxyFor(req.url);
       throw errorFromNetwork(err, req.url, `${req.method} ${req.url.pathname}`, proxy !== undefined ? redactUrl(proxy) : undefined);
     }
   };
 
   async close(): Promise<void> {
-    const all = [...this.pools.values(), this.foreign, ...this.proxies.values()];
-    this.pools.clear();
+    this.direct.close();
+    const all = [...this.proxies.values()];
     this.proxies.clear();
     await Promise.all(all.map((d) => d.close().catch(() => undefined)));
   }
