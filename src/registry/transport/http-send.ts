@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { throwIfAborted } from '../../errors';
+import { isHoistError, throwIfAborted } from '../../errors';
 import { proxyFor, proxySettingsOf, type ProxySettings } from './proxy-env';
 import { redactUrl } from './redact';
 import { errorFromNetwork } from './response-error';
@@ -95,6 +95,8 @@ export class HttpTransport {
     } catch (err) {
       if (body instanceof Readable) body.destroy();
       throwIfAborted(req.signal);
+      // the body's own failure (a blob damaged in the store fails its digest on the way): not the connection's
+      if (isHoistError(err)) throw err;
       throw errorFromNetwork(err, req.url, `${req.method} ${req.url.pathname}`, proxy !== undefined ? redactUrl(proxy) : undefined);
     }
   };

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { isHoistError } from '../../../src/errors';
 import { pullImage, pushImage, RegistryClient } from '../../../src/registry';
 import { buildTestImage, type TestImage } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../helpers/registry-proxy';
@@ -96,8 +98,30 @@ describe('registry: the requests of a push (through a recording proxy in front o
     assert.ok(!s.some((x) => x.startsWith('PUT upload') || x.startsWith('PATCH')), s.join(', '));
   });
 
-  // undici hands a connection back one event-loop turn after its response, so back-to-back
-  // requests use two; without keep-alive after HEAD each of them needed its own
+  it('fails the upload of a blob damaged in the store with its digest error, and the registry never holds it', async () => {
+    const src = await newStore();
+    const bad = await buildTestImage(src, { layers: [{ big: Buffer.alloc(300_000, 5) }], label: 'damaged' }, `${proxy.host}/team/damaged:1`);
+    const layer = bad.blobs[1]!;
+    const file = src.content.blobPath(layer.digest);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 10]! ^= 0xff;
+    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(file, bytes);
+    await assert.rejects(pushImage(src, `${proxy.host}/team/damaged:1`, undefined, { clientOptions: { retry: { baseMs: 5, maxMs: 20 } } }), (err: unknown) => {
+      assert.ok(isHoistError(err, 'CONTENT_DIGEST_MISMATCH'), String(err));
+      return true;
+    });
+    const client = await RegistryClient.create(reg.host);
+    try {
+      assert.equal(await client.hasBlob('team/damaged', layer), false);
+      assert.equal(await client.hasManifest('team/damaged', '1'), false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  // back-to-back requests may use two connections (a connection goes back to the pool after its
+  // response); closed after every HEAD (undici's default), each of them needed its own
   it('keeps connections alive across HEAD requests (two connections for the probe and five requests in a row)', async () => {
     const before = proxy.connections();
     const client = await RegistryClient.create(proxy.host);
