@@ -50,7 +50,7 @@ export interface BlobResponse {
 /** tag or digest */
 export type ManifestReference = string;
 
-const USER_AGENT = 'hoist/0.1 (+undici)';
+const USER_AGENT = 'hoist/0.1';
 
 /** how long a loopback registry may take to answer the plain-HTTP probe before TLS is tried */
 const PLAIN_PROBE_MS = 2000;
