@@ -1,6 +1,13 @@
 import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Https from 'node:https';
 import type { Readable } from 'node:stream';
+
+let httpsModule: typeof Https | undefined;
+/** node:https (with node:tls: ~10 ms to load) only for the first https URL: a plain-HTTP registry never needs it */
+function https(): typeof Https {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (httpsModule ??= require('node:https') as typeof Https);
+}
 
 export interface DirectHttpOptions {
   /** keep-alive connections per origin */
@@ -48,7 +55,7 @@ export class DirectHttp {
     let agent = this.agents.get(key);
     if (agent === undefined) {
       const common = { keepAlive: true, maxSockets: this.options.connections, scheduling: 'lifo' as const };
-      agent = url.protocol === 'https:' ? new https.Agent({ ...common, ...(registry ? this.options.tls : {}) }) : new http.Agent(common);
+      agent = url.protocol === 'https:' ? new (https().Agent)({ ...common, ...(registry ? this.options.tls : {}) }) : new http.Agent(common);
       this.agents.set(key, agent);
     }
     return agent;
@@ -62,7 +69,7 @@ export class DirectHttp {
   request(url: URL, method: string, headers: Record<string, string>, body: Buffer | Readable | undefined, signal: AbortSignal | undefined): Promise<DirectResponse> {
     return new Promise((resolve, reject) => {
       let bodyError: unknown;
-      const req = (url.protocol === 'https:' ? https : http).request(url, {
+      const req = (url.protocol === 'https:' ? https() : http).request(url, {
         method,
         headers,
         agent: this.agentFor(url),
