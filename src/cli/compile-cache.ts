@@ -41,7 +41,7 @@ interface ModuleLike {
 const MAGIC = 'hoist-v8-cache-1';
 
 /** FNV-1a of a string, hex: names a cache file after the package root without loading node:crypto. */
-function fnv1a(text: string): string {
+export function fnv1a(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return h.toString(16).padStart(8, '0');
@@ -53,11 +53,21 @@ function fnv1a(text: string): string {
  * undefined when turned off or there is no home.
  */
 export function compileCacheFile(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = hoistCacheDir(env);
+  return dir === undefined ? undefined : path.join(dir, `v8-${process.version}-${process.arch}-${fnv1a(root)}.cache`);
+}
+
+/**
+ * The directory of hoist's caches of compiled code (this one and the start-up
+ * snapshot, cli/snapshot/): `$HOIST_COMPILE_CACHE`, else `$XDG_CACHE_HOME/hoist`,
+ * else `~/.cache/hoist`; undefined when `HOIST_COMPILE_CACHE` is `0` or `off`,
+ * or there is no home. bin/hoist's shell part finds it by the same rules.
+ */
+export function hoistCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const setting = env.HOIST_COMPILE_CACHE;
   if (setting === '0' || setting === 'off') return undefined;
   const home = env.HOME;
-  const dir = setting || (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'hoist') : home ? path.join(home, '.cache', 'hoist') : undefined);
-  return dir === undefined ? undefined : path.join(dir, `v8-${process.version}-${process.arch}-${fnv1a(root)}.cache`);
+  return setting || (env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'hoist') : home ? path.join(home, '.cache', 'hoist') : undefined);
 }
 
 /** Reads `MAGIC\n<index json>\n<blobs>`; anything unreadable is an empty cache. */
@@ -131,7 +141,9 @@ export function installCompileCache(root: string, file = compileCacheFile(root))
   }
   stats.kind = 'hoist';
   const vm = require('node:vm') as typeof vmTypes;
-  const cache = readCache(file);
+  // read on the first compile: a start from a snapshot (cli/snapshot/) may compile nothing
+  let cached: Map<string, Entry> | undefined;
+  const cache = (): Map<string, Entry> => (cached ??= readCache(file));
   const fresh = new Map<string, { script: vmTypes.Script; size: number; mtimeMs: number }>();
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   const original = Module.prototype._compile;
@@ -144,7 +156,7 @@ export function installCompileCache(root: string, file = compileCacheFile(root))
     } catch {
       return original.call(this, content, filename);
     }
-    const hit = cache.get(filename);
+    const hit = cache().get(filename);
     const usable = hit !== undefined && hit.size === st.size && hit.mtimeMs === st.mtimeMs;
     const script = new vm.Script(Module.wrap(content), { filename, ...(usable ? { cachedData: hit.data } : {}) });
     if (!usable || script.cachedDataRejected === true) {
@@ -157,15 +169,16 @@ export function installCompileCache(root: string, file = compileCacheFile(root))
   process.once('exit', () => {
     if (fresh.size === 0) return;
     // entries of files that are gone (a rebuilt dist) would only grow the file
-    for (const name of cache.keys()) if (!fresh.has(name) && !fs.existsSync(name)) cache.delete(name);
+    const entries = cache();
+    for (const name of entries.keys()) if (!fresh.has(name) && !fs.existsSync(name)) entries.delete(name);
     for (const [name, f] of fresh) {
       try {
-        cache.set(name, { size: f.size, mtimeMs: f.mtimeMs, data: f.script.createCachedData() });
+        entries.set(name, { size: f.size, mtimeMs: f.mtimeMs, data: f.script.createCachedData() });
       } catch {
-        cache.delete(name);
+        entries.delete(name);
       }
     }
-    writeCache(file, cache);
+    writeCache(file, entries);
   });
   return stats;
 }

@@ -32,14 +32,19 @@ export const COMMAND_LOADERS: ReadonlyArray<readonly [string, () => CommandModul
 /** Global options that take a value (their value is not the subcommand). */
 const GLOBAL_WITH_VALUE = new Set(['--root']);
 
+/** Global options that make commander print and stop before any subcommand runs. */
+const VERSION_FLAGS = new Set(['-v', '--version']);
+
 /**
- * The modules to register for `argv`: the named subcommand's alone, or all of
- * them when there is none (help, a typo: commander then lists or suggests).
+ * The modules to register for `argv`: the named subcommand's alone, none for
+ * `--version` before it, or all of them when there is none (help, a typo:
+ * commander then lists or suggests).
  */
 export function commandsFor(argv: readonly string[]): CommandModule[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') break;
+    if (VERSION_FLAGS.has(a)) return [];
     if (GLOBAL_WITH_VALUE.has(a)) {
       i++;
       continue;

@@ -152,6 +152,7 @@ describe('bench harness', () => {
     copyFileSync(join(REPO_ROOT, 'bin/hoist'), join(repoRoot, 'bin/hoist'));
     writeFileSync(join(repoRoot, 'package.json'), '{"version":"0.0.0-test"}');
     writeFileSync(join(repoRoot, 'dist/src/cli/main.js'), 'exports.main = async () => { Buffer.alloc(64 << 20, 1); return 0; };\n');
+    writeFileSync(join(repoRoot, 'dist/src/cli/start.js'), "exports.start = () => { require('./main.js').main(); };\n");
     const order: string[] = [];
     const synthetic = defineProcessWorkload<{ n: number }>({
       kind: 'process',

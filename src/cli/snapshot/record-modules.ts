@@ -1,0 +1,84 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+// Run as `node record-modules.js ROOT` by build-snapshot.ts, in a process of its own so that it
+// sees every module load: loads what a start-up snapshot holds (cli/start, cli/main, commander,
+// every command module and the areas of `images`, `inspect`, `run`) and prints the manifest
+// (snapshot-manifest.ts) that the snapshot entry replays: the modules in the order they ran, and
+// how each directory's requires resolved.
+import type { SnapshotManifest } from './snapshot-manifest';
+import type { lazy as Lazy } from '../lazy';
+
+/** The areas loaded on first use (cli/lazy.ts) that the snapshot holds: the common short commands'. */
+const SNAPSHOT_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime'];
+
+interface LoaderInternals {
+  _resolveFilename(request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]): string;
+  _extensions: Record<string, (module: unknown, filename: string) => void>;
+  prototype: { _compile(this: unknown, content: string, filename: string): unknown };
+  isBuiltin(id: string): boolean;
+  createRequire(file: string): NodeJS.Require;
+}
+
+const fs = require('node:fs') as typeof import('node:fs');
+const path = require('node:path') as typeof import('node:path');
+const Module = require('node:module') as LoaderInternals;
+
+/** A dynamic import() outside a comment: such a module cannot run from a snapshot. */
+const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\s*\(/;
+
+function record(root: string): SnapshotManifest {
+  const order: string[] = [];
+  const resolve: Record<string, Record<string, string>> = {};
+  const note = (dir: string, request: string, to: string): void => {
+    (resolve[dir] ??= {})[request] = Module.isBuiltin(to) ? `node:${to.replace(/^node:/, '')}` : to;
+  };
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, ...rest) {
+    const to = resolveFilename.call(this, request, parent, ...rest);
+    if (parent?.filename) note(path.dirname(parent.filename), request, to);
+    return to;
+  };
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function (content, filename) {
+    order.push(filename);
+    return compile.call(this, content, filename);
+  };
+  const json = Module._extensions['.json'] as (module: unknown, filename: string) => void;
+  Module._extensions['.json'] = (module, filename) => {
+    order.push(filename);
+    json(module, filename);
+  };
+  Module._extensions['.node'] = (_module, filename) => {
+    throw new Error(`a native addon is loaded at start (${filename}): it cannot be in a snapshot`);
+  };
+
+  const cli = path.join(root, 'dist', 'src', 'cli');
+  const start = path.join(cli, 'start.js');
+  require(start);
+  require(path.join(cli, 'main.js'));
+  const { COMMAND_LOADERS } = require(path.join(cli, 'commands', 'index.js')) as typeof import('../commands');
+  for (const [, load] of COMMAND_LOADERS) load();
+  const { lazy } = require(path.join(cli, 'lazy.js')) as { lazy: typeof Lazy };
+  for (const area of SNAPSHOT_AREAS) lazy[area]();
+
+  const files: string[] = [];
+  const deferred: string[] = [];
+  for (const file of order) {
+    const source = fs.readFileSync(file, 'utf8');
+    const code = source.split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l));
+    (code.some((l) => DYNAMIC_IMPORT.test(l)) ? deferred : files).push(file);
+    // requires not run while recording (inside functions: lazy loads) resolve the same way later
+    const req = Module.createRequire(file);
+    for (const m of source.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
+      const request = m[2] as string;
+      if (request.startsWith('node:') || resolve[path.dirname(file)]?.[request] !== undefined) continue;
+      try {
+        note(path.dirname(file), request, req.resolve(request));
+      } catch {
+        /* not installed (optional): node's require says so at run time */
+      }
+    }
+  }
+  return { root, start, files, deferred, resolve };
+}
+
+process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string))));

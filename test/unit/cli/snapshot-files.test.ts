@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileIdentity, HOIST_V8_FLAGS, snapshotFiles } from '../../../src/cli/snapshot/snapshot-files';
+import { REPO_ROOT } from '../../helpers/paths';
+
+describe('cli/snapshot/snapshot-files', () => {
+  it("holds the V8 flags bin/hoist's shell part passes (a blob loads only with its own)", () => {
+    const line = /^flags='([^']*)'$/m.exec(fs.readFileSync(path.join(REPO_ROOT, 'bin', 'hoist'), 'utf8'));
+    assert.ok(line, 'no flags= line in bin/hoist');
+    assert.deepEqual(line[1]!.split(' '), [...HOIST_V8_FLAGS]);
+  });
+
+  it("prints a file's identity as the shell part's stat does", () => {
+    const stat = execFileSync('stat', ['-L', '-c', '%a %d.%i.%s.%Y.%Z', '--', process.execPath], { encoding: 'utf8' });
+    assert.equal(fileIdentity(process.execPath), stat.trim());
+    assert.equal(fileIdentity('/nonexistent/file'), undefined);
+  });
+
+  it('is off with HOIST_SNAPSHOT=0, with the compile cache off, or with no home; else in the cache directory', () => {
+    assert.equal(snapshotFiles('/r', { HOME: '/h', HOIST_SNAPSHOT: '0' }), undefined);
+    assert.equal(snapshotFiles('/r', { HOME: '/h', HOIST_COMPILE_CACHE: '0' }), undefined);
+    assert.equal(snapshotFiles('/r', {}), undefined);
+    const files = snapshotFiles('/r', { HOME: '/h' })!;
+    assert.match(files.blob, new RegExp(`^/h/\\.cache/hoist/snapshot-${process.version}-${process.arch}-[0-9a-f]{8}\\.blob$`));
+    assert.equal(path.dirname(snapshotFiles('/r', { HOIST_COMPILE_CACHE: '/c' })!.stamp), '/c');
+    assert.notEqual(snapshotFiles('/other', { HOME: '/h' })!.blob, files.blob, 'two package roots share a blob');
+  });
+});
