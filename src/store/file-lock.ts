@@ -20,7 +20,6 @@ export interface LockOptions {
 }
 
 const BREAK_GUARD_STALE_MS = 5000;
-const HOST = os.hostname();
 
 function procStartTime(pid: number): string | undefined {
   try {
@@ -32,10 +31,13 @@ function procStartTime(pid: number): string | undefined {
   }
 }
 
-const SELF_START = procStartTime(process.pid) ?? '0';
+// Asked on first use, never while the module loads: hoist's start-up snapshot (cli/snapshot/)
+// loads this module in the process that builds it, whose pid and start time are not ours.
+let self: { start: string; host: string } | undefined;
+const me = (): { start: string; host: string } => (self ??= { start: procStartTime(process.pid) ?? '0', host: os.hostname() });
 
 export function lockOwnerLine(): string {
-  return `${process.pid} ${SELF_START} ${HOST}\n`;
+  return `${process.pid} ${me().start} ${me().host}\n`;
 }
 
 /** Is the owner recorded in a lock file's content still running? */
@@ -43,7 +45,7 @@ export function isOwnerAlive(content: string): boolean {
   const [pidStr, start, host] = content.trim().split(' ');
   const pid = Number(pidStr);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (host !== undefined && host !== HOST) return true; // another machine: cannot tell, assume alive
+  if (host !== undefined && host !== me().host) return true; // another machine: cannot tell, assume alive
   try {
     process.kill(pid, 0);
   } catch (err) {

@@ -16,7 +16,7 @@ export function buildSnapshot(root: string, files: SnapshotFiles, env: NodeJS.Pr
   const childEnv = { ...env, NODE_OPTIONS: '' };
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}): string => {
     const r = spawnSync(process.execPath, args, { env: { ...childEnv, ...extra }, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-    if (r.status !== 0 || r.error) throw new Error(`${path.basename(args.find((a) => a.endsWith('.js')) ?? 'node')} failed (${r.error?.message ?? `status ${r.status}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (r.status !== 0 || r.error) throw new Error(`${path.basename(args.find((a) => a.endsWith('.js')) ?? 'node')} failed (${r.error?.message ?? `status ${r.status}`}): ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
     if (/not yet fully verified/.test(r.stderr)) throw new Error(`node warned: ${r.stderr.trim()}`);
     return r.stdout;
   };

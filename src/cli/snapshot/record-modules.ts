@@ -24,6 +24,15 @@ const Module = require('node:module') as LoaderInternals;
 
 /** A dynamic import() outside a comment: such a module cannot run from a snapshot. */
 const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\s*\(/;
+/**
+ * A top-level statement (tsc writes them at column 0) that reads the state of
+ * the process or the clock: in a snapshot it would keep the builder's values
+ * (its pid, environment, host, time). Such a module must ask on first use.
+ */
+const TOP_LEVEL = /^(const|let|var|exports\.[\w$]+ =|module\.exports =)/;
+/** ... unless it only defines a function (`const f = () => ...`), which reads it when called */
+const FUNCTION_VALUE = /^[^=]*=\s*(async\s+)?(function\b|(\([^)]*\)|[\w$]+)\s*=>)/;
+const PROCESS_STATE = /\bprocess\.(env|argv|cwd|pid|ppid|getuid|geteuid|getgid|umask|hrtime)\b|\bos\.(homedir|tmpdir|userInfo|hostname|cpus)\(|\bDate\.now\(|\bnew Date\(\)|\bMath\.random\(|\brandom(Bytes|UUID)\(/;
 
 function record(root: string): SnapshotManifest {
   const order: string[] = [];
@@ -62,10 +71,12 @@ function record(root: string): SnapshotManifest {
 
   const files: string[] = [];
   const deferred: string[] = [];
+  const stateAtLoad: string[] = [];
   for (const file of order) {
     const source = fs.readFileSync(file, 'utf8');
     const code = source.split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l));
     (code.some((l) => DYNAMIC_IMPORT.test(l)) ? deferred : files).push(file);
+    for (const line of code) if (TOP_LEVEL.test(line) && !FUNCTION_VALUE.test(line) && PROCESS_STATE.test(line)) stateAtLoad.push(`${file}: ${line.trim()}`);
     // requires not run while recording (inside functions: lazy loads) resolve the same way later
     const req = Module.createRequire(file);
     for (const m of source.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
@@ -78,7 +89,13 @@ function record(root: string): SnapshotManifest {
       }
     }
   }
+  if (stateAtLoad.length > 0) throw new Error(`modules read the process's state as they load (a snapshot would keep the builder's): ${stateAtLoad.join('; ')}`);
   return { root, start, files, deferred, resolve };
 }
 
-process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string))));
+try {
+  process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string))));
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exitCode = 1;
+}

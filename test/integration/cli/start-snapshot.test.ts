@@ -164,6 +164,21 @@ describe('hoist start-up snapshot', function () {
     assert.equal(next.stdout, `${old.replace(/\d/g, '9')}\n`);
   });
 
+  it('is not built when a module of it reads the process state as it loads (the heap would keep the builder\'s)', () => {
+    const format = path.join(pkg, 'dist/src/cli/render/format.js');
+    const source = fs.readFileSync(format, 'utf8');
+    try {
+      fs.writeFileSync(format, `${source}\nconst STARTED_BY = process.pid;\n`);
+      const r = spawnSync(process.execPath, [path.join(pkg, 'dist/src/cli/snapshot/build-snapshot.js'), pkg], { env, encoding: 'utf8' });
+      assert.match(r.stderr, /no start-up snapshot .*format\.js: const STARTED_BY = process\.pid/);
+      assert.match(fs.readFileSync(stampOf().replace(/\.stamp$/, '.failed'), 'utf8'), /STARTED_BY/);
+    } finally {
+      fs.writeFileSync(format, source);
+    }
+    build();
+    assert.equal(fs.existsSync(stampOf().replace(/\.stamp$/, '.failed')), false);
+  });
+
   it('is built in the background after a start that had none (node bin/hoist too)', () => {
     for (const f of fs.readdirSync(cache)) if (f.startsWith('snapshot-')) fs.rmSync(path.join(cache, f));
     const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'hoist'), '--version'], { env, encoding: 'utf8' });
