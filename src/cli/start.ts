@@ -2,6 +2,7 @@
 import { installCompileCache } from './compile-cache';
 import { deferBuiltins } from './defer-builtins';
 import { scheduleSnapshotBuild, type StartedFrom } from './snapshot/schedule-build';
+import { snapshotKindFor } from './snapshot/snapshot-files';
 
 /**
  * Runs `hoist ARGV...` as a process: what bin/hoist does, and what the
@@ -30,7 +31,7 @@ export function start(argv: string[], root: string, from: StartedFrom = 'disk'):
     (code) => {
       settled = true;
       process.exitCode = code;
-      scheduleSnapshotBuild(root, from);
+      scheduleSnapshotBuild(root, from, snapshotKindFor(argv));
     },
     (err: Error) => {
       settled = true;

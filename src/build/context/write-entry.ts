@@ -5,7 +5,6 @@ import type { Owner } from './types';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY } = fs.constants;
 const SMALL = 4 * 1024 * 1024;
-const isRoot = process.getuid?.() === 0;
 
 export function conflict(message: string, target: string): BuildError {
   return new BuildError('COPY_DEST_CONFLICT', message, { path: target });
@@ -49,7 +48,7 @@ export function setMeta(target: string, owner: Owner, mode: number | undefined, 
   try {
     fs.lchownSync(target, owner.uid, owner.gid);
   } catch (err) {
-    if (isRoot || !isErrno(err, 'EPERM')) throw err;
+    if (process.getuid?.() === 0 || !isErrno(err, 'EPERM')) throw err;
   }
   if (mode !== undefined) fs.chmodSync(target, mode);
   setTimes(target, atimeNs, mtimeNs);

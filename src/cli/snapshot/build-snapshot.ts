@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runProcess } from '../../sys/run-process';
 import { takeLock } from './schedule-build';
-import { HOIST_V8_FLAGS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles } from './snapshot-files';
+import { HOIST_V8_FLAGS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
 
 /**
  * Builds the start-up snapshot of the package at `root` for this node binary
@@ -12,11 +12,11 @@ import { HOIST_V8_FLAGS, snapshotFiles, stampFor, writePrivate, writeStamp, type
  * blob starts (`hoist --version`), then puts blob and stamp in place. Throws
  * with what went wrong; the caller holds `files.lock`.
  */
-export function buildSnapshot(root: string, files: SnapshotFiles, env: NodeJS.ProcessEnv = process.env): void {
+export async function buildSnapshot(root: string, kind: SnapshotKind, files: SnapshotFiles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const childEnv = { ...env, NODE_OPTIONS: '' };
-  const run = (args: string[], extra: NodeJS.ProcessEnv = {}): string => {
-    const r = spawnSync(process.execPath, args, { env: { ...childEnv, ...extra }, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-    if (r.status !== 0 || r.error) throw new Error(`${path.basename(args.find((a) => a.endsWith('.js')) ?? 'node')} failed (${r.error?.message ?? `status ${r.status}`}): ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
+  const run = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<string> => {
+    const r = await runProcess([process.execPath, ...args], { env: { ...childEnv, ...extra }, signal: AbortSignal.timeout(120_000) });
+    if (r.code !== 0) throw new Error(`${path.basename(args.find((a) => a.endsWith('.js')) ?? 'node')} failed (${r.signal ?? `status ${r.code}`}): ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
     if (/not yet fully verified/.test(r.stderr)) throw new Error(`node warned: ${r.stderr.trim()}`);
     return r.stdout;
   };
@@ -24,12 +24,12 @@ export function buildSnapshot(root: string, files: SnapshotFiles, env: NodeJS.Pr
   const manifest = `${tmp}.json`;
   const entry = `${tmp}.entry.js`;
   try {
-    writePrivate(manifest, run([path.join(__dirname, 'record-modules.js'), root]));
+    writePrivate(manifest, await run([path.join(__dirname, 'record-modules.js'), root, kind]));
     // node runs a snapshot entry with require, __filename and __dirname only; tsc's output assigns to exports
     writePrivate(entry, `var exports = {};\n${fs.readFileSync(path.join(__dirname, 'snapshot-entry.js'), 'utf8')}`);
-    run([...HOIST_V8_FLAGS, '--snapshot-blob', tmp, '--build-snapshot', entry], { HOIST_SNAPSHOT_MANIFEST: manifest });
+    await run([...HOIST_V8_FLAGS, '--snapshot-blob', tmp, '--build-snapshot', entry], { HOIST_SNAPSHOT_MANIFEST: manifest });
     fs.chmodSync(tmp, 0o600);
-    const version = run([...HOIST_V8_FLAGS, '--snapshot-blob', tmp, '--', '--version']);
+    const version = await run([...HOIST_V8_FLAGS, '--snapshot-blob', tmp, '--', '--version']);
     if (!/^\d+\.\d+\.\d+/.test(version)) throw new Error(`the blob starts, but hoist --version printed ${JSON.stringify(version)}`);
     fs.renameSync(tmp, files.blob);
     const stamp = stampFor(root, files.blob);
@@ -44,21 +44,27 @@ export function buildSnapshot(root: string, files: SnapshotFiles, env: NodeJS.Pr
 }
 
 /**
- * `node build-snapshot.js ROOT [--lock-held]`: from `npm run build`, or
- * detached after a start without a blob (which took the lock). A failure
- * leaves its message in `files.failed` (and no new attempt for a while).
+ * `node build-snapshot.js ROOT [--kind base|build|all] [--lock-held]`: from
+ * `npm run build` (all), or detached after a start without a blob (which took
+ * the lock). A failure leaves its message in `files.failed` (and no new
+ * attempt for a while).
  */
-function cli(argv: string[]): number {
+async function cli(argv: string[]): Promise<void> {
   const root = fs.realpathSync(argv[0] ?? '.');
-  const files = snapshotFiles(root);
-  if (files === undefined) return 0;
-  if (!argv.includes('--lock-held') && !takeLock(files.lock)) {
+  const kind = argv.includes('--kind') ? argv[argv.indexOf('--kind') + 1] : 'all';
+  if (kind !== 'base' && kind !== 'build' && kind !== 'all') throw new Error(`--kind ${kind}: base, build or all`);
+  for (const k of ['base', 'build'] as const) if (kind === k || kind === 'all') await buildKind(root, k, argv.includes('--lock-held'));
+}
+
+async function buildKind(root: string, kind: SnapshotKind, lockHeld: boolean): Promise<void> {
+  const files = snapshotFiles(root, kind);
+  if (files === undefined) return;
+  if (!lockHeld && !takeLock(files.lock)) {
     process.stderr.write(`hoist: a start-up snapshot is being built already (${files.lock})\n`);
-    return 0;
+    return;
   }
   try {
-    buildSnapshot(root, files);
-    return 0;
+    await buildSnapshot(root, kind, files);
   } catch (err) {
     const message = `hoist: no start-up snapshot (commands start from disk): ${(err as Error).message}\n`;
     try {
@@ -67,10 +73,9 @@ function cli(argv: string[]): number {
       /* nowhere to say it */
     }
     process.stderr.write(message);
-    return 0;
   } finally {
     fs.rmSync(files.lock, { force: true });
   }
 }
 
-if (require.main === module) process.exitCode = cli(process.argv.slice(2));
+if (require.main === module) void cli(process.argv.slice(2));

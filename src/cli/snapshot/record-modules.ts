@@ -4,11 +4,15 @@
 // every command module and the areas of `images`, `inspect`, `run`) and prints the manifest
 // (snapshot-manifest.ts) that the snapshot entry replays: the modules in the order they ran, and
 // how each directory's requires resolved.
+import type { SnapshotKind } from './snapshot-files';
 import type { SnapshotManifest } from './snapshot-manifest';
 import type { lazy as Lazy } from '../lazy';
 
-/** The areas loaded on first use (cli/lazy.ts) that the snapshot holds: the common short commands'. */
-const SNAPSHOT_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime'];
+/** The areas loaded on first use (cli/lazy.ts) that each kind of snapshot holds (snapshot-files.ts). */
+const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = {
+  base: ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime'],
+  build: ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime', 'build'],
+};
 
 interface LoaderInternals {
   _resolveFilename(request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]): string;
@@ -34,7 +38,7 @@ const TOP_LEVEL = /^(const|let|var|exports\.[\w$]+ =|module\.exports =)/;
 const FUNCTION_VALUE = /^[^=]*=\s*(async\s+)?(function\b|(\([^)]*\)|[\w$]+)\s*=>)/;
 const PROCESS_STATE = /\bprocess\.(env|argv|cwd|pid|ppid|getuid|geteuid|getgid|umask|hrtime)\b|\bos\.(homedir|tmpdir|userInfo|hostname|cpus)\(|\bDate\.now\(|\bnew Date\(\)|\bMath\.random\(|\brandom(Bytes|UUID)\(/;
 
-function record(root: string): SnapshotManifest {
+function record(root: string, kind: SnapshotKind): SnapshotManifest {
   const order: string[] = [];
   const resolve: Record<string, Record<string, string>> = {};
   const note = (dir: string, request: string, to: string): void => {
@@ -67,7 +71,7 @@ function record(root: string): SnapshotManifest {
   const { COMMAND_LOADERS } = require(path.join(cli, 'commands', 'index.js')) as typeof import('../commands');
   for (const [, load] of COMMAND_LOADERS) load();
   const { lazy } = require(path.join(cli, 'lazy.js')) as { lazy: typeof Lazy };
-  for (const area of SNAPSHOT_AREAS) lazy[area]();
+  for (const area of SNAPSHOT_AREAS[kind]) lazy[area]();
 
   const files: string[] = [];
   const deferred: string[] = [];
@@ -94,7 +98,7 @@ function record(root: string): SnapshotManifest {
 }
 
 try {
-  process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string))));
+  process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string), process.argv[3] === 'build' ? 'build' : 'base')));
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exitCode = 1;

@@ -1,7 +1,7 @@
-/* eslint-disable @typescript-eslint/no-require-imports */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readStamp, snapshotFiles, stampFor, type SnapshotFiles } from './snapshot-files';
+import { startProcess } from '../../sys/run-process';
+import { readStamp, snapshotFiles, stampFor, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
 
 /** How a hoist process started: see cli/start.ts. */
 export type StartedFrom = 'disk' | 'snapshot' | 'stale';
@@ -18,14 +18,15 @@ const STALE_LOCK_MS = 3 * 60_000;
  * at its next start, as `stale`), one is being built, or a build failed
  * lately. Never throws: the snapshot only makes starts faster.
  */
-export function scheduleSnapshotBuild(root: string, from: StartedFrom, env: NodeJS.ProcessEnv = process.env): void {
+export function scheduleSnapshotBuild(root: string, from: StartedFrom, kind: SnapshotKind, env: NodeJS.ProcessEnv = process.env): void {
   if (from === 'snapshot' || env.NODE_OPTIONS) return; // bin/hoist uses no blob with NODE_OPTIONS set
   try {
-    const files = snapshotFiles(root, env);
+    const files = snapshotFiles(root, kind, env);
     if (files === undefined || (from === 'disk' && upToDate(root, files)) || recent(files.failed, RETRY_FAILED_MS) || !takeLock(files.lock)) return;
     const builder = path.join(__dirname, 'build-snapshot.js');
-    const { spawn } = require('node:child_process') as typeof import('node:child_process');
-    spawn(process.execPath, [builder, root, '--lock-held'], { detached: true, stdio: 'ignore', env: { ...env, NODE_OPTIONS: '' } }).unref();
+    const child = startProcess([process.execPath, builder, root, '--kind', kind, '--lock-held'], { detached: true, stdio: ['ignore', 'ignore', 'ignore'], env: { ...env, NODE_OPTIONS: '' } });
+    child.on('error', () => undefined);
+    child.unref();
   } catch {
     /* no snapshot: the next start is as slow as this one */
   }

@@ -10,7 +10,19 @@ import { fnv1a, hoistCacheDir } from '../compile-cache';
  */
 export const HOIST_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--initial-old-space-size=64', '--liftoff-only'];
 
-/** The files of one start-up snapshot: for one package root and one node binary. */
+/**
+ * Which heap: `base` holds every command and the areas of the short ones;
+ * `build` holds the build area too (~110 modules more), for `hoist build`
+ * only, so that the other commands do not deserialize it.
+ */
+export type SnapshotKind = 'base' | 'build';
+
+/** The kind for a command line: bin/hoist's shell part takes `build` for any argument `build`. */
+export function snapshotKindFor(argv: readonly string[]): SnapshotKind {
+  return argv.includes('build') ? 'build' : 'base';
+}
+
+/** The files of one start-up snapshot: for one package root, node binary and kind. */
 export interface SnapshotFiles {
   /** the V8 start-up snapshot (`node --snapshot-blob`) */
   blob: string;
@@ -29,11 +41,11 @@ export interface SnapshotFiles {
  * and architecture and a hash of root and binary, in the compile cache's
  * directory, so that copies of hoist and nodes do not share one.
  */
-export function snapshotFiles(root: string, env: NodeJS.ProcessEnv = process.env, execPath = process.execPath): SnapshotFiles | undefined {
+export function snapshotFiles(root: string, kind: SnapshotKind, env: NodeJS.ProcessEnv = process.env, execPath = process.execPath): SnapshotFiles | undefined {
   if (env.HOIST_SNAPSHOT === '0' || env.HOIST_SNAPSHOT === 'off') return undefined;
   const dir = hoistCacheDir(env);
   if (dir === undefined) return undefined;
-  const base = path.join(dir, `snapshot-${process.version}-${process.arch}-${fnv1a(`${root}\0${realpath(execPath)}`)}`);
+  const base = path.join(dir, `snapshot-${kind === 'base' ? '' : `${kind}-`}${process.version}-${process.arch}-${fnv1a(`${root}\0${realpath(execPath)}`)}`);
   return { blob: `${base}.blob`, stamp: `${base}.stamp`, lock: `${base}.lock`, failed: `${base}.failed` };
 }
 

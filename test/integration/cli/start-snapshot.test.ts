@@ -38,7 +38,8 @@ describe('hoist start-up snapshot', function () {
   let cache: string;
   let store: string;
   let env: NodeJS.ProcessEnv;
-  const blobOf = (): string => path.join(cache, fs.readdirSync(cache).find((f) => f.endsWith('.blob')) ?? 'none.blob');
+  /** the blob of every command but `build` (which has one of its own) */
+  const blobOf = (): string => path.join(cache, fs.readdirSync(cache).find((f) => /^snapshot-v.*\.blob$/.test(f)) ?? 'none.blob');
   const stampOf = (): string => blobOf().replace(/\.blob$/, '.stamp');
 
   /** `bin/hoist ARGS` as a user runs it (its shell part first), and again with `sh -x` to tell whether the blob was used. */
@@ -46,10 +47,11 @@ describe('hoist start-up snapshot', function () {
     const bin = path.join(pkg, 'bin', 'hoist');
     const r = spawnSync(bin, args, { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
     const traced = spawnSync('sh', ['-x', bin, ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, fromBlob: /^\+ exec \S*node .*--snapshot-blob /m.test(traced.stderr) };
+    const kind = args.includes('build') ? 'snapshot-build-v' : 'snapshot-v';
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, fromBlob: new RegExp(`^\\+ exec \\S*node .*--snapshot-blob \\S*/${kind}`, 'm').test(traced.stderr) };
   };
-  const build = (): void => {
-    const r = spawnSync(process.execPath, [path.join(pkg, 'dist/src/cli/snapshot/build-snapshot.js'), pkg], { env, encoding: 'utf8' });
+  const build = (kind = 'base'): void => {
+    const r = spawnSync(process.execPath, [path.join(pkg, 'dist/src/cli/snapshot/build-snapshot.js'), pkg, '--kind', kind], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '', 'the build said why it made no snapshot');
   };
@@ -92,6 +94,20 @@ describe('hoist start-up snapshot', function () {
       assert.deepEqual({ status: snap.status, stdout: snap.stdout, stderr: snap.stderr }, { status: disk.status, stdout: disk.stdout, stderr: disk.stderr }, `hoist ${args.join(' ')}`);
     }
     assert.notEqual(hoist(['inspect', 'nosuch:1']).status, 0);
+  });
+
+  it('starts `hoist build` from a heap of its own, with the same result', () => {
+    build('build');
+    const context = path.join(path.dirname(pkg), 'context');
+    fs.mkdirSync(context);
+    fs.writeFileSync(path.join(context, 'Dockerfile'), 'FROM busybox\nENV A=1\nCMD ["true"]\n');
+    const args = ['build', '-q', '-t', 'app:1', context];
+    const disk = hoist(args, { HOIST_SNAPSHOT: '0' });
+    assert.equal(disk.status, 0, disk.stderr);
+    const snap = hoist(args);
+    assert.equal(snap.fromBlob, true);
+    assert.deepEqual({ status: snap.status, stdout: snap.stdout, stderr: snap.stderr }, { status: disk.status, stdout: disk.stdout, stderr: disk.stderr });
+    assert.match(snap.stdout, /^sha256:[0-9a-f]{64}\n$/);
   });
 
   it('is not used with NODE_OPTIONS set (its V8 flags would not match the blob)', () => {

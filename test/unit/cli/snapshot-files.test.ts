@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileIdentity, HOIST_V8_FLAGS, snapshotFiles } from '../../../src/cli/snapshot/snapshot-files';
+import { fileIdentity, HOIST_V8_FLAGS, snapshotFiles, snapshotKindFor } from '../../../src/cli/snapshot/snapshot-files';
 import { REPO_ROOT } from '../../helpers/paths';
 
 describe('cli/snapshot/snapshot-files', () => {
@@ -19,12 +19,17 @@ describe('cli/snapshot/snapshot-files', () => {
   });
 
   it('is off with HOIST_SNAPSHOT=0, with the compile cache off, or with no home; else in the cache directory', () => {
-    assert.equal(snapshotFiles('/r', { HOME: '/h', HOIST_SNAPSHOT: '0' }), undefined);
-    assert.equal(snapshotFiles('/r', { HOME: '/h', HOIST_COMPILE_CACHE: '0' }), undefined);
-    assert.equal(snapshotFiles('/r', {}), undefined);
-    const files = snapshotFiles('/r', { HOME: '/h' })!;
+    assert.equal(snapshotFiles('/r', 'base', { HOME: '/h', HOIST_SNAPSHOT: '0' }), undefined);
+    assert.equal(snapshotFiles('/r', 'base', { HOME: '/h', HOIST_COMPILE_CACHE: '0' }), undefined);
+    assert.equal(snapshotFiles('/r', 'base', {}), undefined);
+    const files = snapshotFiles('/r', 'base', { HOME: '/h' })!;
     assert.match(files.blob, new RegExp(`^/h/\\.cache/hoist/snapshot-${process.version}-${process.arch}-[0-9a-f]{8}\\.blob$`));
-    assert.equal(path.dirname(snapshotFiles('/r', { HOIST_COMPILE_CACHE: '/c' })!.stamp), '/c');
-    assert.notEqual(snapshotFiles('/other', { HOME: '/h' })!.blob, files.blob, 'two package roots share a blob');
+    assert.equal(path.dirname(snapshotFiles('/r', 'base', { HOIST_COMPILE_CACHE: '/c' })!.stamp), '/c');
+    assert.notEqual(snapshotFiles('/other', 'base', { HOME: '/h' })!.blob, files.blob, 'two package roots share a blob');
+    // bin/hoist's shell part globs snapshot-v*.stamp, or snapshot-build-v*.stamp when an argument is `build`
+    assert.match(path.basename(files.stamp), /^snapshot-v/);
+    assert.match(path.basename(snapshotFiles('/r', 'build', { HOME: '/h' })!.stamp), /^snapshot-build-v/);
+    assert.equal(snapshotKindFor(['--root', 'x', 'build', '.']), 'build');
+    assert.equal(snapshotKindFor(['images']), 'base');
   });
 });
