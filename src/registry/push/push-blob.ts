@@ -9,6 +9,8 @@ import { backoffDelay, parseRetryAfter, sleepWithSignal } from '../transport/bac
 export interface PushBlobOptions {
   /** repositories of the same registry that (probably) hold the blob: tried as mounts first */
   mountFrom?: readonly string[];
+  /** the mounts were tried already (push-image tries every blob's at once): go on from what they gave */
+  afterMounts?: MountOutcome;
   /** chunked PATCH uploads of this many bytes (default: monolithic PUT) */
   chunkSize?: number;
   /** seeking opener, used to resume chunks after a 416 */
@@ -18,27 +20,21 @@ export interface PushBlobOptions {
 
 export type PushBlobResult = { status: 'exists' } | { status: 'mounted'; from: string } | { status: 'uploaded' };
 
-/** The blob is in the repository already: report it skipped. */
-function exists(client: RegistryClient, desc: Descriptor): PushBlobResult {
-  client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
-  return { status: 'exists' };
+/** What a blob's mounts gave: mounted, or not (a refusal's upload session, when the registry opened one). */
+export type MountOutcome = { status: 'mounted'; from: string } | { status: 'not-mounted'; session?: UploadSession };
+
+/** The mount sources of a blob for `repository` (never the repository itself). */
+export function mountSourcesOf(mountFrom: readonly string[] | undefined, repository: string): string[] {
+  return (mountFrom ?? []).filter((from) => from !== repository);
 }
 
 /**
- * The blob is there, was mounted, or a session is open for it. With mount
- * sources the mounts go first, without a HEAD: a mount the registry makes
- * (201) is one request, as the HEAD alone would be. Only a refused mount (202:
- * the registry opened an upload instead) or a failed one is followed by the
- * HEAD, so that a blob the repository has is never uploaded again (the
- * refused mount's session is then dropped). Without sources, or when `check`
- * (a new session after a lost one: the failed request may have completed the
- * blob), HEAD first, as ggcr's remote.write.
+ * POST ?mount=&from= for each source in turn, without a HEAD before: a mount
+ * the registry makes (201) is one request, as the HEAD alone would be. A
+ * refusal (202: the registry opened an upload instead) ends the tries with
+ * its session; a failure tries the next source.
  */
-async function openSession(client: RegistryClient, repository: string, desc: Descriptor, options: PushBlobOptions, check: boolean): Promise<PushBlobResult | UploadSession> {
-  const { signal } = options;
-  const sources = (options.mountFrom ?? []).filter((from) => from !== repository);
-  if ((check || sources.length === 0) && (await client.hasBlob(repository, desc, signal))) return exists(client, desc);
-  let session: UploadSession | undefined;
+export async function tryMounts(client: RegistryClient, repository: string, desc: Descriptor, sources: readonly string[], signal?: AbortSignal): Promise<MountOutcome> {
   for (const from of sources) {
     let r: 'mounted' | UploadSession;
     try {
@@ -47,25 +43,33 @@ async function openSession(client: RegistryClient, repository: string, desc: Des
       if (hasKind(err, 'canceled')) throw err;
       continue; // any mount failure: try the next source, then upload
     }
-    if (r !== 'mounted') {
-      session = r;
-      break;
-    }
+    if (r !== 'mounted') return { status: 'not-mounted', session: r };
     client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'mounted' });
     client.emit({ type: 'blob-done', action: 'push', digest: desc.digest, size: desc.size, mountedFrom: from });
     return { status: 'mounted', from };
   }
-  if (!check && sources.length > 0 && (await client.hasBlob(repository, desc, signal))) {
-    if (session !== undefined) await cancelUpload(client, repository, session);
-    return exists(client, desc);
-  }
-  return session ?? ((await startUpload(client, repository, undefined, signal)) as UploadSession);
+  return { status: 'not-mounted' };
 }
 
 /**
- * Push one blob: skip what the registry has (HEAD), POST with ?mount=&from=
- * for each known source repository (first, without the HEAD: openSession),
- * falling back to upload on any mount failure, then the upload.
+ * HEAD (the blob may be there: skip it, dropping a refused mount's session),
+ * then that session or a new one (POST), as ggcr's remote.write. After the
+ * mounts, and for a new session after a lost one (the failed request may
+ * have completed the blob).
+ */
+async function openSession(client: RegistryClient, repository: string, desc: Descriptor, signal: AbortSignal | undefined, refused?: UploadSession): Promise<PushBlobResult | UploadSession> {
+  if (await client.hasBlob(repository, desc, signal)) {
+    if (refused !== undefined) await cancelUpload(client, repository, refused);
+    client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'exists' });
+    return { status: 'exists' };
+  }
+  return refused ?? ((await startUpload(client, repository, undefined, signal)) as UploadSession);
+}
+
+/**
+ * Push one blob: the mounts first (tryMounts), then HEAD (skip what the
+ * registry has) and the upload (openSession), falling back to a plain upload
+ * on any mount failure.
  *
  * An upload that fails as `unavailable` (a 5xx or 429, a dropped connection)
  * is resumed, as a careful client does: after a backoff, ask the session
@@ -76,9 +80,13 @@ async function openSession(client: RegistryClient, repository: string, desc: Des
 export async function pushBlob(client: RegistryClient, repository: string, desc: Descriptor, open: BlobOpener, options: PushBlobOptions = {}): Promise<PushBlobResult> {
   const { signal } = options;
   client.declarePush(repository);
+  let mounts = options.afterMounts;
+  const sources = mountSourcesOf(options.mountFrom, repository);
+  if (mounts === undefined && sources.length > 0) mounts = await tryMounts(client, repository, desc, sources, signal);
+  if (mounts?.status === 'mounted') return mounts;
+  let refused = mounts?.session;
   let session: UploadSession | undefined;
   let started = false;
-  let reopened = false;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal);
     // HEAD, POST and GET are retried by the transport; this loop retries the upload itself
@@ -86,8 +94,8 @@ export async function pushBlob(client: RegistryClient, repository: string, desc:
     try {
       if (session !== undefined && !(await queryUpload(client, repository, session, signal))) session = undefined;
       if (session === undefined) {
-        const r = await openSession(client, repository, desc, options, reopened);
-        reopened = true;
+        const r = await openSession(client, repository, desc, signal, refused);
+        refused = undefined;
         if ('status' in r) return r;
         session = r;
       }

@@ -12,7 +12,7 @@ import { applyCompressor, type LayerCompressor } from './layer-compressor';
 import { mapLimit } from '../../stream/map-limit';
 import { mountSourcesFor } from './mount-sources';
 import { emitter, type ProgressListener } from '../../progress';
-import { pushBlob, type PushBlobResult } from './push-blob';
+import { mountSourcesOf, pushBlob, tryMounts, type MountOutcome, type PushBlobResult } from './push-blob';
 import { DEFAULT_MAX_CONCURRENT, RegistryClient, type RegistryClientOptions } from '../registry-client';
 
 export interface PushOptions {
@@ -79,11 +79,15 @@ interface PushContext {
   counts: { uploaded: number; skipped: number; mounted: number };
 }
 
-async function pushOneBlob(ctx: PushContext, desc: Descriptor, signal: AbortSignal): Promise<PushBlobResult> {
+function sourcesOf(ctx: PushContext, desc: Descriptor): string[] {
+  return mountSourcesOf([...(ctx.mounts.get(desc.digest) ?? []), ...(ctx.options.mountFrom ?? [])], ctx.repo);
+}
+
+async function pushOneBlob(ctx: PushContext, desc: Descriptor, signal: AbortSignal, afterMounts: MountOutcome | undefined): Promise<PushBlobResult> {
   const content = ctx.store.content;
   const file = content.blobPath(desc.digest);
   return pushBlob(ctx.client, ctx.repo, desc, () => content.open(desc, { verify: false, signal }), {
-    mountFrom: [...(ctx.mounts.get(desc.digest) ?? []), ...(ctx.options.mountFrom ?? [])],
+    ...(afterMounts !== undefined ? { afterMounts } : {}),
     ...(ctx.options.chunkSize !== undefined ? { chunkSize: ctx.options.chunkSize } : {}),
     openFrom: (offset) => createReadStream(file, { start: offset, highWaterMark: 1024 * 1024 }),
     signal,
@@ -104,7 +108,14 @@ async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | un
   }
   const seen = new Set<string>();
   const unique = blobs.filter((b) => !seen.has(b.digest) && seen.add(b.digest));
-  const results = await mapLimit(unique, ctx.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (b, s) => pushOneBlob(ctx, b, s), ctx.options.signal);
+  // every mount at once (an answer is all they wait for; the connections bound them), then HEAD
+  // and upload for the rest, maxConcurrent at a time; the manifest after all of them
+  const mountable = unique.filter((b) => sourcesOf(ctx, b).length > 0);
+  const mounts = await mapLimit(mountable, mountable.length, (b, s) => tryMounts(ctx.client, ctx.repo, b, sourcesOf(ctx, b), s), ctx.options.signal);
+  const outcome = new Map(mountable.map((b, i) => [b.digest, mounts[i]!]));
+  const rest = unique.filter((b) => outcome.get(b.digest)?.status !== 'mounted');
+  const others = await mapLimit(rest, ctx.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (b, s) => pushOneBlob(ctx, b, s, outcome.get(b.digest)), ctx.options.signal);
+  const results: PushBlobResult[] = [...mounts.filter((m) => m.status === 'mounted'), ...others];
   for (const r of results) ctx.counts[r.status === 'uploaded' ? 'uploaded' : r.status === 'mounted' ? 'mounted' : 'skipped']++;
   const mediaType = manifest.mediaType ?? desc.mediaType;
   await ctx.client.putManifest(ctx.repo, tag ?? pushed.digest, raw, mediaType, ctx.options.signal);

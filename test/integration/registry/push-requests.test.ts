@@ -39,7 +39,8 @@ describe('registry: the requests of a push (through a recording proxy in front o
     proxy = await startFaultProxy(reg.port, { keepAliveMs: 10_000 });
     store = await newStore();
     // the store's tag names team/base of this registry: a later push elsewhere mounts from it
-    img = await buildTestImage(store, { layers: [{ a: Buffer.alloc(100_000, 1) }, { b: 'two' }], label: 'reqs' }, `${proxy.host}/team/base:1`);
+    // six blobs: more than the default maxConcurrent (4), which bounds uploads, not mounts
+    img = await buildTestImage(store, { layers: [{ a: Buffer.alloc(100_000, 1) }, { b: 'two' }, { c: '3' }, { d: '4' }, { e: '5' }], label: 'reqs' }, `${proxy.host}/team/base:1`);
     await pushImage(store, `${proxy.host}/team/base:1`);
   });
   after(async () => {
@@ -66,13 +67,17 @@ describe('registry: the requests of a push (through a recording proxy in front o
     proxy.setRule((req) => (req.path.includes('mount=') ? { kind: 'delay', ms: 100 } : undefined));
     proxy.log.length = 0;
     const r = await pushImage(store, `${proxy.host}/team/base:1`, `${proxy.host}/team/app:1`).finally(() => proxy.setRule(undefined));
-    assert.equal(r.blobsMounted, 3);
+    assert.equal(r.blobsMounted, 6);
     // GET /v2/: the scheme probe of a loopback registry (its connection is the first mount's)
-    assert.deepEqual(steps(proxy.log), ['GET /v2/ 200', 'POST mount 201', 'POST mount 201', 'POST mount 201', 'PUT manifest 201']);
-    const [, m1, m2, m3, put] = proxy.log;
-    assert.ok(m2!.doneBefore === m1!.doneBefore && m3!.doneBefore === m1!.doneBefore, 'every mount was sent before the first was answered');
-    assert.equal(put!.inFlight, 0, 'the manifest goes after every mount was answered');
-    assert.equal(put!.doneBefore, m1!.doneBefore + 3);
+    assert.deepEqual(steps(proxy.log), ['GET /v2/ 200', ...Array<string>(6).fill('POST mount 201'), 'PUT manifest 201']);
+    const mounts = proxy.log.slice(1, 7);
+    const put = proxy.log[7]!;
+    assert.ok(
+      mounts.every((m) => m.doneBefore === mounts[0]!.doneBefore),
+      `every mount was sent before the first was answered: ${mounts.map((m) => m.doneBefore).join(' ')}`,
+    );
+    assert.equal(put.inFlight, 0, 'the manifest goes after every mount was answered');
+    assert.equal(put.doneBefore, mounts[0]!.doneBefore + 6);
   });
 
   it('uploads in the session a refused mount (202) opened, after a HEAD finds the blob absent', async () => {
@@ -81,8 +86,9 @@ describe('registry: the requests of a push (through a recording proxy in front o
     proxy.log.length = 0;
     const up = await pushImage(src, `${proxy.host}/team/other:1`, `${proxy.host}/team/refused:1`, { mountFrom: ['team/nothing'], maxConcurrent: 1 });
     assert.equal(up.blobsUploaded, 2);
-    // per blob: the refused mount (team/other was never pushed) opens a session; HEAD: not there; the whole blob into that session
-    assert.deepEqual(steps(proxy.log).slice(1), ['POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'PUT manifest 201']);
+    // both mounts at once, refused (team/other was never pushed): each opened a session; then per blob
+    // HEAD: not there; the whole blob into that session (no second POST)
+    assert.deepEqual(steps(proxy.log).slice(1), ['POST mount 202', 'POST mount 202', 'HEAD blob 404', 'PUT upload 201', 'HEAD blob 404', 'PUT upload 201', 'PUT manifest 201']);
     const back = await pullImage(await newStore(), `${reg.host}/team/refused:1`);
     assert.equal(back.descriptor.digest, up.descriptor.digest);
   });
@@ -91,10 +97,10 @@ describe('registry: the requests of a push (through a recording proxy in front o
     proxy.log.length = 0;
     // team/base holds every blob; it is no mount source for itself: only the refusing source is tried
     const r = await pushImage(store, `${proxy.host}/team/base:1`, undefined, { mountFrom: ['team/nothing'], maxConcurrent: 1 });
-    assert.equal(r.blobsSkipped, 3);
+    assert.equal(r.blobsSkipped, 6);
     assert.equal(r.blobsUploaded, 0);
     const s = steps(proxy.log).slice(1);
-    assert.deepEqual(s.slice(0, 3), ['POST mount 202', 'HEAD blob 200', 'DELETE upload 204']);
+    assert.deepEqual(s.slice(0, 8), [...Array<string>(6).fill('POST mount 202'), 'HEAD blob 200', 'DELETE upload 204']);
     assert.ok(!s.some((x) => x.startsWith('PUT upload') || x.startsWith('PATCH')), s.join(', '));
   });
 
