@@ -67,8 +67,13 @@ function readCerts(dir: string): string[] {
  * file to its default roots then, so it needs no `ca` list of ours (a `ca`
  * list makes every TLS context parse ~140 roots and the bundle again: 66 ms of
  * a 330 ms mount-only push where Debian's bundle is set there, docs/push.md).
+ * Read on first use, not at load: a start-up snapshot (docs/run.md) would keep
+ * the value of the process that built it.
  */
-const STARTUP_EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+let startupExtraCa: { file: string | undefined } | undefined;
+function startupExtraCaFile(): string | undefined {
+  return (startupExtraCa ??= { file: process.env.NODE_EXTRA_CA_CERTS }).file;
+}
 
 /**
  * The CAs to trust for a registry: docker's `/etc/docker/certs.d/HOST[:PORT]/*.crt`
@@ -81,7 +86,7 @@ export function customCaFor(host: string, options: EndpointOptions): string[] | 
   const extra: string[] = [...readCerts(path.join(dir, host))];
   if (host.includes(':') && !host.startsWith('[')) extra.push(...readCerts(path.join(dir, hostname(host))));
   const file = env.NODE_EXTRA_CA_CERTS;
-  if (file && file !== STARTUP_EXTRA_CA) {
+  if (file && file !== startupExtraCaFile()) {
     try {
       extra.push(fs.readFileSync(file, 'utf8'));
     } catch (err) {
