@@ -1,13 +1,19 @@
-import * as http from 'node:http';
+import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type { Readable } from 'node:stream';
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+let httpModule: typeof Http | undefined;
 let httpsModule: typeof Https | undefined;
+/** node:http on first use (a module that uses a builtin as it loads cannot be in a start-up snapshot, docs/run.md) */
+function http(): typeof Http {
+  return (httpModule ??= require('node:http') as typeof Http);
+}
 /** node:https (with node:tls: ~10 ms to load) only for the first https URL: a plain-HTTP registry never needs it */
 function https(): typeof Https {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (httpsModule ??= require('node:https') as typeof Https);
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface DirectHttpOptions {
   /** keep-alive connections per origin */
@@ -25,7 +31,7 @@ export interface DirectResponse {
 }
 
 /** Headers as undici gave them: one value as a string, a repeated header as an array. */
-function headersOf(res: http.IncomingMessage): Record<string, string | string[]> {
+function headersOf(res: Http.IncomingMessage): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(res.headersDistinct)) {
     if (values !== undefined) out[name] = values.length === 1 ? values[0]! : values;
@@ -42,20 +48,20 @@ function headersOf(res: http.IncomingMessage): Record<string, string | string[]>
  * stay with undici (http-send.ts).
  */
 export class DirectHttp {
-  private readonly agents = new Map<string, http.Agent>();
+  private readonly agents = new Map<string, Http.Agent>();
 
   constructor(
     private readonly registryOrigins: readonly string[],
     private readonly options: DirectHttpOptions,
   ) {}
 
-  private agentFor(url: URL): http.Agent {
+  private agentFor(url: URL): Http.Agent {
     const registry = this.registryOrigins.includes(url.origin);
     const key = registry ? url.origin : url.protocol;
     let agent = this.agents.get(key);
     if (agent === undefined) {
       const common = { keepAlive: true, maxSockets: this.options.connections, scheduling: 'lifo' as const };
-      agent = url.protocol === 'https:' ? new (https().Agent)({ ...common, ...(registry ? this.options.tls : {}) }) : new http.Agent(common);
+      agent = url.protocol === 'https:' ? new (https().Agent)({ ...common, ...(registry ? this.options.tls : {}) }) : new (http().Agent)(common);
       this.agents.set(key, agent);
     }
     return agent;
@@ -69,7 +75,7 @@ export class DirectHttp {
   request(url: URL, method: string, headers: Record<string, string>, body: Buffer | Readable | undefined, signal: AbortSignal | undefined): Promise<DirectResponse> {
     return new Promise((resolve, reject) => {
       let bodyError: unknown;
-      const req = (url.protocol === 'https:' ? https() : http).request(url, {
+      const req = (url.protocol === 'https:' ? https() : http()).request(url, {
         method,
         headers,
         agent: this.agentFor(url),
