@@ -66,7 +66,9 @@ function record(root: string, kind: SnapshotKind): SnapshotManifest {
 
   const cli = path.join(root, 'dist', 'src', 'cli');
   const start = path.join(cli, 'start.js');
+  const warmUp = path.join(cli, 'snapshot', 'warm-up.js');
   require(start);
+  require(warmUp);
   require(path.join(cli, 'main.js'));
   const { COMMAND_LOADERS } = require(path.join(cli, 'commands', 'index.js')) as typeof import('../commands');
   for (const [, load] of COMMAND_LOADERS) load();
@@ -94,7 +96,7 @@ function record(root: string, kind: SnapshotKind): SnapshotManifest {
     }
   }
   if (stateAtLoad.length > 0) throw new Error(`modules read the process's state as they load (a snapshot would keep the builder's): ${stateAtLoad.join('; ')}`);
-  return { root, start, files, deferred, resolve };
+  return { root, start, warmUp, files, deferred, resolve };
 }
 
 try {

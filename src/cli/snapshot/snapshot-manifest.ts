@@ -8,6 +8,8 @@ export interface SnapshotManifest {
   root: string;
   /** the file of cli/start.js, whose `start(argv, root, how)` runs a command */
   start: string;
+  /** the file of cli/snapshot/warm-up.js, whose `warmUp()` runs before the heap is serialized */
+  warmUp: string;
   /**
    * every module file the heap holds, in the order they started to run when
    * recorded: loading each in turn (a loaded one is skipped) runs them in the same order
