@@ -1,12 +1,13 @@
 import type { ImageConfig, ImageManifest } from '../../oci/manifest';
 import { chainIdOf } from '../../oci/chain-id';
 import type { Digest } from '../../oci/digest';
+import type { PackEntry } from '../../layer/diff/pack-entry';
 import type { SpooledLayer } from '../../layer/spool-layer';
 import { createScratchFile, type ScratchFile } from '../../store/scratch-file';
 import { cacheKey, CACHE_SCHEMA, type CacheRecord } from '../cache/build-cache';
 import type { ExecContext } from './exec-context';
 import { addHistory } from './dispatch-meta';
-import { descriptorsOf } from './layer-blobs';
+import { descriptorsOf, type PendingLayer } from './layer-blobs';
 import type { UsedStep } from '../cache/remote/export-graph';
 import { rootIdOf, type LayerRef, type StageState } from './stage-state';
 
@@ -138,44 +139,67 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
   const parent = step.independent ? undefined : st.chainId;
   // a build's layers record security.capability only, as BuildKit's and moby's tar writers do (user.* stays on disk)
   const options = { layerXattrs: BUILD_LAYER_XATTRS, ...(epoch !== undefined ? { sourceDateEpoch: epoch } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) };
-  const { commitChange, spoolLayer, writeSpooledLayer } = lazySnapshot();
-  // the tar in memory when it fits what the queued layers leave, else in a scratch file under ingest/
+  const { commitChange, spoolLayer } = lazySnapshot();
+  // the tar in memory when it fits what the queued layers leave (taken once the change is made), else in a scratch file under ingest/
   let scratch: ScratchFile | undefined;
+  let reserved = 0;
   const spill = async (): Promise<string> => (scratch = await createScratchFile(ctx.store.paths, ctx.signal)).path;
-  const reserved = ctx.layerBlobs.reserve();
-  let result: { layer: SpooledLayer; chainId: Digest };
+  const spoolEntries = (entries: PackEntry[]): Promise<SpooledLayer> => spoolLayer(entries, { ...options, memoryLimit: (reserved = ctx.layerBlobs.reserve()), spill });
+  let held = 0;
+  const discard = async (): Promise<void> => {
+    ctx.layerBlobs.release(held);
+    held = 0;
+    await scratch?.remove();
+  };
+  let spooled: SpooledLayer;
+  let chainId: Digest;
   try {
-    result = await commitChange(await ctx.snapshotter(), parent, step.change, (entries) => spoolLayer(entries, { ...options, memoryLimit: reserved, spill }), options);
+    ({ layer: spooled, chainId } = await commitChange(await ctx.snapshotter(), parent, step.change, spoolEntries, options));
   } catch (err) {
     ctx.layerBlobs.release(reserved);
     await scratch?.remove().catch(() => undefined);
     throw err;
   }
-  const { layer: spooled, chainId } = result;
-  const held = spooled.chunks !== undefined ? spooled.uncompressedSize : 0;
+  held = spooled.chunks !== undefined ? spooled.uncompressedSize : 0;
   ctx.layerBlobs.release(reserved - held);
-  const discard = async (): Promise<void> => {
-    ctx.layerBlobs.release(held);
-    await scratch?.remove();
-  };
   unpacked(ctx).set(chainId, Promise.resolve()); // committed just now: no unpack of it in this build
-  // a build that ran the same step at once and recorded it first: its result is the step's, as for a hit
-  const theirs = await ctx.cache.get(key);
-  if (theirs !== undefined && (await usable(ctx, theirs))) {
-    await discard();
-    useRecord(ctx, st, key, cacheId, theirs, step);
-    return false;
+  try {
+    // a build that ran the same step at once and recorded it first: its result is the step's, as for a hit
+    const theirs = await ctx.cache.get(key);
+    if (theirs !== undefined && (await usable(ctx, theirs))) {
+      await discard();
+      useRecord(ctx, st, key, cacheId, theirs, step);
+      return false;
+    }
+  } catch (err) {
+    await discard().catch(() => undefined);
+    throw err;
   }
+  const layer = queueBlob(ctx, st, step, key, chainId, spooled, discard);
+  apply(st, layer, layer.created, step.createdBy, cacheId);
+  const usedStep = used(ctx, st, key, layer.created, layer, step.independent);
+  if (usedStep !== undefined) usedSteps.set(layer, usedStep);
+  return false;
+}
+
+/** The --cache-to entry of each pending layer, to take the time of a concurrent build's record with it. */
+const usedSteps = new WeakMap<PendingLayer, UsedStep>();
+
+/**
+ * Queue the blob of a layer the step made (`ctx.layerBlobs`), then its cache
+ * record and its --push upload; returns the layer for the stage now.
+ */
+function queueBlob(ctx: ExecContext, st: StageState, step: LayerStep, key: Digest, chainId: Digest, spooled: SpooledLayer, discard: () => Promise<void>): PendingLayer {
+  const { writeSpooledLayer } = lazySnapshot();
   const created = new Date().toISOString();
-  let usedStep: UsedStep | undefined;
-  const layer = ctx.layerBlobs.add(
+  return ctx.layerBlobs.add(
     spooled.diffId,
     created,
     st.config.history.length,
     async (signal) => {
       try {
         // two blocks in the threadpool at a time (not four): the steps running meanwhile keep theirs; the bytes are the same
-        return (await writeSpooledLayer(ctx.store.content, spooled, { ...options, threads: 1, signal })).descriptor;
+        return (await writeSpooledLayer(ctx.store.content, spooled, { threads: 1, signal })).descriptor;
       } finally {
         await discard();
       }
@@ -185,11 +209,9 @@ export async function runLayerStep(ctx: ExecContext, st: StageState, step: Layer
       const kept = await ctx.cache.putIfAbsent(rec);
       // recorded by another build meanwhile: the same layer takes its time, as a hit would (both builds then agree)
       if (kept.layer?.descriptor.digest === done.descriptor.digest) done.created = kept.created;
+      const usedStep = usedSteps.get(done);
       if (usedStep !== undefined) usedStep.created = done.created;
       ctx.earlyPush?.layer(done.descriptor);
     },
   );
-  apply(st, layer, created, step.createdBy, cacheId);
-  usedStep = used(ctx, st, key, created, layer, step.independent);
-  return false;
 }
