@@ -44,7 +44,7 @@ export async function tryMounts(client: RegistryClient, repository: string, desc
       continue; // any mount failure: try the next source, then upload
     }
     if (r !== 'mounted') return { status: 'not-mounted', session: r };
-    client.emit({ type: 'blob-skip', action: 'push', digest: desc.digest, size: desc.size, reason: 'mounted' });
+    // one event, one line: docker's "Mounted from <repo>" (a blob-skip before it printed "Mounted" too)
     client.emit({ type: 'blob-done', action: 'push', digest: desc.digest, size: desc.size, mountedFrom: from });
     return { status: 'mounted', from };
   }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { isHoistError } from '../../../src/errors';
-import { pullImage, pushImage, RegistryClient } from '../../../src/registry';
+import { pullImage, pushImage, RegistryClient, type ProgressEvent } from '../../../src/registry';
 import { buildTestImage, type TestImage } from '../../helpers/registry-image';
 import { startFaultProxy, type FaultProxy, type ProxyLogEntry } from '../../helpers/registry-proxy';
 import { tempStores } from '../../helpers/temp-stores';
@@ -66,8 +66,13 @@ describe('registry: the requests of a push (through a recording proxy in front o
     // each mount answered 100 ms late: mounts sent one after another would each see the previous one answered
     proxy.setRule((req) => (req.path.includes('mount=') ? { kind: 'delay', ms: 100 } : undefined));
     proxy.log.length = 0;
-    const r = await pushImage(store, `${proxy.host}/team/base:1`, `${proxy.host}/team/app:1`).finally(() => proxy.setRule(undefined));
+    const events: ProgressEvent[] = [];
+    const r = await pushImage(store, `${proxy.host}/team/base:1`, `${proxy.host}/team/app:1`, { onProgress: (e) => events.push(e) }).finally(() => proxy.setRule(undefined));
     assert.equal(r.blobsMounted, 6);
+    // one event per blob (one line of output: "Mounted from team/base")
+    const blobEvents = events.filter((e) => e.type.startsWith('blob-'));
+    assert.equal(blobEvents.length, 6, JSON.stringify(blobEvents.map((e) => e.type)));
+    assert.ok(blobEvents.every((e) => e.type === 'blob-done' && e.mountedFrom === 'team/base'));
     // GET /v2/: the scheme probe of a loopback registry (its connection is the first mount's)
     assert.deepEqual(steps(proxy.log), ['GET /v2/ 200', ...Array<string>(6).fill('POST mount 201'), 'PUT manifest 201']);
     const mounts = proxy.log.slice(1, 7);
