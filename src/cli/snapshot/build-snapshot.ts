@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runProcess } from '../../sys/run-process';
 import { takeLock } from './schedule-build';
-import { HOIST_V8_FLAGS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
+import { HOIST_V8_FLAGS, SNAPSHOT_KINDS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
 
 /**
  * Builds the start-up snapshot of the package at `root` for this node binary
@@ -44,7 +44,7 @@ export async function buildSnapshot(root: string, kind: SnapshotKind, files: Sna
 }
 
 /**
- * `node build-snapshot.js ROOT [--kind base|build|all] [--lock-held]`: from
+ * `node build-snapshot.js ROOT [--kind base|build|push|all] [--lock-held]`: from
  * `npm run build` (all), or detached after a start without a blob (which took
  * the lock). A failure leaves its message in `files.failed` (and no new
  * attempt for a while).
@@ -52,8 +52,8 @@ export async function buildSnapshot(root: string, kind: SnapshotKind, files: Sna
 async function cli(argv: string[]): Promise<void> {
   const root = fs.realpathSync(argv[0] ?? '.');
   const kind = argv.includes('--kind') ? argv[argv.indexOf('--kind') + 1] : 'all';
-  if (kind !== 'base' && kind !== 'build' && kind !== 'all') throw new Error(`--kind ${kind}: base, build or all`);
-  for (const k of ['base', 'build'] as const) if (kind === k || kind === 'all') await buildKind(root, k, argv.includes('--lock-held'));
+  if (kind !== 'all' && !SNAPSHOT_KINDS.includes(kind as SnapshotKind)) throw new Error(`--kind ${kind}: ${SNAPSHOT_KINDS.join(', ')} or all`);
+  for (const k of SNAPSHOT_KINDS) if (kind === k || kind === 'all') await buildKind(root, k, argv.includes('--lock-held'));
 }
 
 async function buildKind(root: string, kind: SnapshotKind, lockHeld: boolean): Promise<void> {

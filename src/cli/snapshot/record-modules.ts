@@ -9,10 +9,10 @@ import type { SnapshotManifest } from './snapshot-manifest';
 import type { lazy as Lazy } from '../lazy';
 
 /** The areas loaded on first use (cli/lazy.ts) that each kind of snapshot holds (snapshot-files.ts). */
-const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = {
-  base: ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime'],
-  build: ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime', 'build'],
-};
+const BASE_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime'];
+const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = { base: BASE_AREAS, build: [...BASE_AREAS, 'build'], push: BASE_AREAS };
+/** ... and the modules (under dist/src) that a command loads itself, not through cli/lazy.ts */
+const SNAPSHOT_MODULES: Record<SnapshotKind, readonly string[]> = { base: [], build: [], push: ['registry/push/push-image.js'] };
 
 interface LoaderInternals {
   _resolveFilename(request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]): string;
@@ -74,6 +74,7 @@ function record(root: string, kind: SnapshotKind): SnapshotManifest {
   for (const [, load] of COMMAND_LOADERS) load();
   const { lazy } = require(path.join(cli, 'lazy.js')) as { lazy: typeof Lazy };
   for (const area of SNAPSHOT_AREAS[kind]) lazy[area]();
+  for (const file of SNAPSHOT_MODULES[kind]) require(path.join(root, 'dist', 'src', file));
 
   const files: string[] = [];
   const deferred: string[] = [];
@@ -100,7 +101,9 @@ function record(root: string, kind: SnapshotKind): SnapshotManifest {
 }
 
 try {
-  process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string), process.argv[3] === 'build' ? 'build' : 'base')));
+  const kind = process.argv[3] as SnapshotKind;
+  if (!Object.hasOwn(SNAPSHOT_AREAS, kind)) throw new Error(`no snapshot kind ${kind}`);
+  process.stdout.write(JSON.stringify(record(fs.realpathSync(process.argv[2] as string), kind)));
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exitCode = 1;

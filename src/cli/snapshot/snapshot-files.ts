@@ -12,14 +12,16 @@ export const HOIST_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--
 
 /**
  * Which heap: `base` holds every command and the areas of the short ones;
- * `build` holds the build area too (~110 modules more), for `hoist build`
- * only, so that the other commands do not deserialize it.
+ * `build` holds the build area too (~110 modules more), `push` the push path
+ * of the registry area (~35), each for its command only, so that the other
+ * commands do not deserialize them.
  */
-export type SnapshotKind = 'base' | 'build';
+export type SnapshotKind = 'base' | 'build' | 'push';
+export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['base', 'build', 'push'];
 
-/** The kind for a command line: bin/hoist's shell part takes `build` for any argument `build`. */
+/** The kind for a command line: as bin/hoist's shell part, the first argument `build` or `push`, else `base`. */
 export function snapshotKindFor(argv: readonly string[]): SnapshotKind {
-  return argv.includes('build') ? 'build' : 'base';
+  return argv.find((a): a is SnapshotKind => a === 'build' || a === 'push') ?? 'base';
 }
 
 /** The files of one start-up snapshot: for one package root, node binary and kind. */

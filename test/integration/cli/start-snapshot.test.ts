@@ -47,7 +47,7 @@ describe('hoist start-up snapshot', function () {
     const bin = path.join(pkg, 'bin', 'hoist');
     const r = spawnSync(bin, args, { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
     const traced = spawnSync('sh', ['-x', bin, ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
-    const kind = args.includes('build') ? 'snapshot-build-v' : 'snapshot-v';
+    const kind = `snapshot-${args.find((a) => a === 'build' || a === 'push')?.concat('-') ?? ''}v`;
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, fromBlob: new RegExp(`^\\+ exec \\S*node .*--snapshot-blob \\S*/${kind}`, 'm').test(traced.stderr) };
   };
   const build = (kind = 'base'): void => {
@@ -75,6 +75,7 @@ describe('hoist start-up snapshot', function () {
     await makeDockerArchive(archive, { tags: ['busybox:latest'], created: '2024-01-01T00:00:00Z' });
     assert.equal(hoist(['load', '-i', archive], { HOIST_SNAPSHOT: '0' }).status, 0);
     build();
+    build('push');
   });
 
   it('is built as a file of the user alone (mode 0600), with a stamp naming this script and node', () => {
@@ -85,7 +86,7 @@ describe('hoist start-up snapshot', function () {
   });
 
   it('prints and exits exactly as the start from disk does', () => {
-    const cases = [['images'], ['images', '--format', 'json'], ['inspect', 'busybox'], ['history', 'busybox'], ['--version'], ['--help'], ['images', '--bogus'], ['nosuch'], ['inspect', 'nosuch:1']];
+    const cases = [['images'], ['images', '--format', 'json'], ['inspect', 'busybox'], ['history', 'busybox'], ['--version'], ['--help'], ['images', '--bogus'], ['nosuch'], ['inspect', 'nosuch:1'], ['push', '--help'], ['push']];
     for (const args of cases) {
       const disk = hoist(args, { HOIST_SNAPSHOT: '0' });
       const snap = hoist(args);

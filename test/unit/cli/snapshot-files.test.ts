@@ -31,5 +31,6 @@ describe('cli/snapshot/snapshot-files', () => {
     assert.match(path.basename(snapshotFiles('/r', 'build', { HOME: '/h' })!.stamp), /^snapshot-build-v/);
     assert.equal(snapshotKindFor(['--root', 'x', 'build', '.']), 'build');
     assert.equal(snapshotKindFor(['images']), 'base');
+    assert.equal(snapshotKindFor(['push', 'build:1']), 'push');
   });
 });
