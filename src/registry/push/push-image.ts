@@ -125,7 +125,7 @@ async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | un
 
 /**
  * Push an image of the store (`srcRef`) to a registry (`destRef`, default
- * the same name). Blobs first (HEAD, mount, upload), then child manifests by
+ * the same name). Blobs first (mounts, then HEAD and upload), then child manifests by
  * digest, then the top manifest or index by tag. Layers go as they are
  * stored (uncompressed layers are valid OCI) unless `compress` is given.
  */
