@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runProcess } from '../../sys/run-process';
 import { takeLock } from './schedule-build';
-import { HOIST_V8_FLAGS, SNAPSHOT_KINDS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
+import { fileIdentity, HOIST_V8_FLAGS, readStamp, SNAPSHOT_KINDS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
 
 /**
  * Builds the start-up snapshot of the package at `root` for this node binary
@@ -13,6 +13,11 @@ import { HOIST_V8_FLAGS, SNAPSHOT_KINDS, snapshotFiles, stampFor, writePrivate, 
  * with what went wrong; the caller holds `files.lock`.
  */
 export async function buildSnapshot(root: string, kind: SnapshotKind, files: SnapshotFiles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // the manifest and entry written there become code in the blob: not in a directory others may write
+  const dir = fs.statSync(path.dirname(files.blob));
+  if ((typeof process.getuid === 'function' && dir.uid !== process.getuid()) || (dir.mode & 0o022) !== 0) {
+    throw new Error(`${path.dirname(files.blob)} is not a directory of this user alone (mode ${(dir.mode & 0o777).toString(8)})`);
+  }
   const childEnv = { ...env, NODE_OPTIONS: '' };
   const run = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<string> => {
     const r = await runProcess([process.execPath, ...args], { env: { ...childEnv, ...extra }, signal: AbortSignal.timeout(120_000) });
@@ -65,6 +70,7 @@ async function buildKind(root: string, kind: SnapshotKind, lockHeld: boolean): P
   }
   try {
     await buildSnapshot(root, kind, files);
+    removeDeadSnapshots(path.dirname(files.blob));
   } catch (err) {
     const message = `hoist: no start-up snapshot (commands start from disk): ${(err as Error).message}\n`;
     try {
@@ -75,6 +81,20 @@ async function buildKind(root: string, kind: SnapshotKind, lockHeld: boolean): P
     process.stderr.write(message);
   } finally {
     fs.rmSync(files.lock, { force: true });
+  }
+}
+
+/**
+ * Removes the blobs that no start can use any more (~6 MB each): of a package
+ * root that is gone, or of a node binary that was replaced or removed.
+ */
+function removeDeadSnapshots(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^snapshot-.*\.stamp$/.test(name)) continue;
+    const stamp = readStamp(path.join(dir, name));
+    if (stamp !== undefined && fs.existsSync(stamp.script) && fileIdentity(stamp.node) === stamp.nodeIdentity) continue;
+    const base = path.join(dir, name.slice(0, -'.stamp'.length));
+    for (const ext of ['.blob', '.stamp', '.failed']) fs.rmSync(`${base}${ext}`, { force: true });
   }
 }
 

@@ -196,6 +196,31 @@ describe('hoist start-up snapshot', function () {
     assert.equal(fs.existsSync(stampOf().replace(/\.stamp$/, '.failed')), false);
   });
 
+  it('removes, when it builds one, the blobs of a package root that is gone or of a replaced node binary', () => {
+    const ours = fs.readFileSync(stampOf(), 'utf8').split('\n');
+    const dead = (name: string, lines: string[]): string => {
+      fs.writeFileSync(path.join(cache, `${name}.stamp`), lines.join('\n'));
+      fs.writeFileSync(path.join(cache, `${name}.blob`), 'x');
+      return name;
+    };
+    const gone = dead('snapshot-v0.0.0-x64-00000001', ['/nonexistent/bin/hoist', ...ours.slice(1)]);
+    const replaced = dead('snapshot-v0.0.0-x64-00000002', [ours[0]!, ours[1]!, ours[2]!, '755 1.2.3.4.5', '']);
+    build();
+    const left = fs.readdirSync(cache);
+    assert.deepEqual(left.filter((f) => f.startsWith(gone) || f.startsWith(replaced)), []);
+    assert.ok(left.includes(path.basename(stampOf())), 'our own stamp went too');
+  });
+
+  it('is not built in a cache directory that others may write (its manifest would become our code)', () => {
+    fs.chmodSync(cache, 0o777);
+    try {
+      const r = spawnSync(process.execPath, [path.join(pkg, 'dist/src/cli/snapshot/build-snapshot.js'), pkg, '--kind', 'base'], { env, encoding: 'utf8' });
+      assert.match(r.stderr, /no start-up snapshot .*not a directory of this user alone \(mode 777\)/);
+    } finally {
+      fs.chmodSync(cache, 0o700);
+    }
+  });
+
   it('is built in the background after a start that had none (node bin/hoist too)', () => {
     for (const f of fs.readdirSync(cache)) if (f.startsWith('snapshot-')) fs.rmSync(path.join(cache, f));
     const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'hoist'), '--version'], { env, encoding: 'utf8' });
