@@ -7,7 +7,7 @@ import { makeDockerArchive } from '../../../fixtures/images/make-busybox-image';
 import { pushImage } from '../../../src/registry';
 import { Store } from '../../../src/store';
 import { isRoot, skipWith } from '../../helpers/capabilities';
-import { collect, runHoist, spawnHoist } from '../../helpers/hoist-cli';
+import { runHoist, spawnHoist } from '../../helpers/hoist-cli';
 import { buildTestImage } from '../../helpers/registry-image';
 import { requireRegistry, startRegistry, type RegistryServer } from '../../helpers/registry-server';
 import { tmpDir } from '../../helpers/tmp';
@@ -105,13 +105,26 @@ describe('store: a full disk (an 8 MB tmpfs)', function () {
 
   it('a load killed on a disk then filled to the last byte: prune starts, reclaims the partial writes, the next load works', async () => {
     await runHoist(['images'], { root }); // the store exists
-    const child = spawnHoist(['load', '-q', '-i', bigArchive], { root });
-    const done = collect(child);
-    // kill while a blob is being written (an ingest holds data), not between two blobs: under load the gap is wide
-    while (!(usedKb(mnt) >= 1024 && ingestData(root).length > 0) && child.exitCode === null) await new Promise((res) => setTimeout(res, 2));
+    // the archive on stdin, cut 3 MiB in (inside the first 6 MiB layer): the load waits there for
+    // more, with an ingest holding data, until it is killed (no race with a load that would
+    // otherwise fill the 8 MB disk and clean up within a few ms)
+    const child = spawnHoist(['load', '-q'], { root });
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    child.stdout?.resume();
+    child.stderr?.resume();
+    child.stdin?.on('error', () => undefined);
+    const head = Buffer.alloc(3 << 20);
+    const fd = fs.openSync(bigArchive, 'r');
+    fs.readSync(fd, head, 0, head.length, 0);
+    fs.closeSync(fd);
+    child.stdin?.write(head);
+    for (const end = Date.now() + 60_000; !(usedKb(mnt) >= 1024 && ingestData(root).length > 0) && child.exitCode === null && Date.now() < end; ) {
+      await new Promise((res) => setTimeout(res, 10));
+    }
     assert.equal(child.exitCode, null, 'the load ended before it could be killed mid-blob');
+    assert.ok(ingestData(root).length > 0, 'the load is inside a blob');
     child.kill('SIGKILL');
-    await done;
+    await closed;
     const filler = path.join(mnt, 'filler');
     try {
       fs.writeFileSync(filler, Buffer.alloc(16 << 20));
