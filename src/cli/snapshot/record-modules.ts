@@ -8,8 +8,12 @@ import type { SnapshotKind } from './snapshot-files';
 import type { SnapshotManifest } from './snapshot-manifest';
 import type { lazy as Lazy } from '../lazy';
 
-/** The areas loaded on first use (cli/lazy.ts) that each kind of snapshot holds (snapshot-files.ts). */
-const BASE_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'selectSnapshotter', 'runtime'];
+/**
+ * The areas loaded on first use (cli/lazy.ts) that each kind of snapshot holds (snapshot-files.ts);
+ * with runtimeSpec (the parsers of `run -v` and `--env-file`) `hoist run` reads no module of ours
+ * from disk before runc (docs/run.md).
+ */
+const BASE_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'runtimeSpec', 'selectSnapshotter', 'runtime'];
 const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = { base: BASE_AREAS, build: [...BASE_AREAS, 'build'], push: BASE_AREAS };
 /** ... and the modules (under dist/src) that a command loads itself, not through cli/lazy.ts */
 const SNAPSHOT_MODULES: Record<SnapshotKind, readonly string[]> = { base: [], build: [], push: ['registry/push/push-image.js'] };

@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeDockerArchive } from '../../../fixtures/images/make-busybox-image';
+import { requireCommands, skipWith } from '../../helpers/capabilities';
 import { REPO_ROOT } from '../../helpers/paths';
+import { runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
 
 // The start-up snapshot (docs/run.md, "Start time"; src/cli/snapshot/): built for a copy of the
@@ -86,7 +88,7 @@ describe('hoist start-up snapshot', function () {
   });
 
   it('prints and exits exactly as the start from disk does', () => {
-    const cases = [['images'], ['images', '--format', 'json'], ['inspect', 'busybox'], ['history', 'busybox'], ['--version'], ['--help'], ['images', '--bogus'], ['nosuch'], ['inspect', 'nosuch:1'], ['push', '--help'], ['push']];
+    const cases = [['images'], ['images', '--format', 'json'], ['inspect', 'busybox'], ['history', 'busybox'], ['--version'], ['--help'], ['images', '--bogus'], ['nosuch'], ['inspect', 'nosuch:1'], ['push', '--help'], ['push'], ['run', '--network', 'bogus', 'busybox']];
     for (const args of cases) {
       const disk = hoist(args, { HOIST_SNAPSHOT: '0' });
       const snap = hoist(args);
@@ -109,6 +111,24 @@ describe('hoist start-up snapshot', function () {
     assert.equal(snap.fromBlob, true);
     assert.deepEqual({ status: snap.status, stdout: snap.stdout, stderr: snap.stderr }, { status: disk.status, stdout: disk.stdout, stderr: disk.stderr });
     assert.match(snap.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  });
+
+  it('runs `hoist run` with no module of hoist read from disk before runc, only native addons (koffi)', async function () {
+    const why = await runtimeUnavailable();
+    if (why !== undefined) skipWith(this, why);
+    requireCommands(this, 'strace');
+    const trace = path.join(path.dirname(pkg), 'run.strace');
+    const bin = path.join(pkg, 'bin', 'hoist');
+    // the first run unpacks the layer (the layer area is loaded from disk for that, once)
+    assert.equal(hoist(['run', '--rm', 'busybox', 'true']).status, 0);
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,execve', '-o', trace, bin, 'run', '--rm', 'busybox', 'true'], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    assert.ok(lines.some((l) => /execve\(.*--snapshot-blob/.test(l)), 'hoist run did not start from the blob');
+    const runc = lines.findIndex((l) => /execve\("[^"]*runc"/.test(l));
+    assert.ok(runc > 0, 'runc was not run');
+    const fromDisk = lines.slice(0, runc).flatMap((l) => /openat\(.*"([^"]+\.(?:js|cjs|json))".* = \d+$/.exec(l)?.[1] ?? []).filter((f) => f.startsWith(path.join(pkg, 'dist')));
+    assert.deepEqual(fromDisk, []);
   });
 
   it('is not used with NODE_OPTIONS set (its V8 flags would not match the blob)', () => {
