@@ -77,9 +77,30 @@ interface Koffi {
   os: { errno: Record<string, number> };
 }
 
+/**
+ * koffi's prebuilt native module, required directly from its platform package
+ * on glibc Linux (x64, arm64): koffi's own loader (it reads node's ELF headers
+ * to tell glibc from musl, tries several paths, wraps deprecated functions)
+ * costs ~10 ms more at `hoist run`'s start (docs/run.md, "Start time"). The
+ * module must be the version its package names; anything else (musl, where
+ * the glibc build does not load; another layout) goes through koffi itself.
+ */
+function loadKoffi(): Koffi {
+  if (process.arch === 'x64' || process.arch === 'arm64') {
+    const pkg = `@koromix/koffi-linux-${process.arch}`;
+    try {
+      const native = require(`${pkg}/linux_${process.arch}/koffi.node`) as Koffi & { version?: unknown };
+      if (native.version === (require(`${pkg}/package.json`) as { version?: unknown }).version) return native;
+    } catch {
+      // not this layout, or not loadable here: koffi's loader says why, if it fails too
+    }
+  }
+  return require('koffi') as Koffi;
+}
+
 function bind(): Libc {
   if (process.platform !== 'linux') throw new Error('only Linux has these calls');
-  const koffi = require('koffi') as Koffi;
+  const koffi = loadKoffi();
   const lib = koffi.load('libc.so.6');
   const getx = lib.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)');
   const listx = lib.func('long llistxattr(const char *path, void *list, size_t size)');
