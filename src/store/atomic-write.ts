@@ -18,15 +18,18 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /**
  * Write a small file atomically: temp file beside it, fsync, rename, fsync the
- * directory. Readers see the old or the new content, never a mix.
+ * directory. Readers see the old or the new content, never a mix. `durable:
+ * false` leaves out both fsyncs (readers still see old or new, but a crash may
+ * keep either, or an empty file): for a file that means nothing after a crash.
  */
-export async function writeFileAtomic(file: string, data: Buffer | string, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(file: string, data: Buffer | string, mode = 0o644, options: { durable?: boolean } = {}): Promise<void> {
+  const durable = options.durable !== false;
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (err) {
     await fh.close();
     await fs.rm(tmp, { force: true });
@@ -39,5 +42,5 @@ export async function writeFileAtomic(file: string, data: Buffer | string, mode 
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  await fsyncDir(dir);
+  if (durable) await fsyncDir(dir);
 }

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { computeChainIds, digestOf, type Digest, type ImageConfig, type ImageManifest } from '../../../src/oci';
 import { prune, readLayerUses, recordLayerUse, releaseLayerUse, Store } from '../../../src/store';
 import { lockOwnerLine } from '../../../src/store/file-lock';
+import { requireCommands } from '../../helpers/capabilities';
+import { REPO_ROOT } from '../../helpers/paths';
 import { tmpDir } from '../../helpers/tmp';
 
 type FakeImage = { manifest: ImageManifest; config: ImageConfig };
@@ -105,5 +107,34 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
     await prune(store);
     assert.deepEqual(fs.readdirSync(store.paths.uses), []);
     assert.ok(!hasLayer(store, a));
+  });
+
+  // A record before its commit lives only while its creator runs (`owner`): after a crash, the one
+  // case an fsync is for, it is dead on disk or not, so `hoist run` does not wait for the disk there
+  // (~5 ms: file and directory); the commit, which outlives the process, is synced.
+  it('syncs the committed record to disk, not the one before the commit', function () {
+    requireCommands(this, 'strace');
+    const dir = path.join(work, 'bundle');
+    fs.mkdirSync(dir);
+    const marker = path.join(work, 'committing');
+    const script = `
+      const fs = require('node:fs');
+      const { Store, recordLayerUse } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist/src/store'))});
+      (async () => {
+        const store = await Store.open(${JSON.stringify(store.root)});
+        const image = { manifest: { config: { digest: 'sha256:${'c'.repeat(64)}' } }, config: { rootfs: { type: 'layers', diff_ids: ['sha256:${'d'.repeat(64)}'] } } };
+        const use = await recordLayerUse(store.paths, ${JSON.stringify(dir)}, 'bundle', image);
+        fs.mkdirSync(${JSON.stringify(marker)});
+        await use.commit();
+      })();`;
+    const trace = path.join(work, 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-o', trace, '-e', 'trace=fsync,fdatasync,mkdir', process.execPath, '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes(`mkdir("${marker}"`));
+    assert.ok(at > 0, 'no marker in the trace');
+    const syncs = (ls: string[]): number => ls.filter((l) => /\bf(data)?sync\(/.test(l)).length;
+    assert.equal(syncs(lines.slice(0, at)), 0, 'the record before the commit was synced');
+    assert.ok(syncs(lines.slice(at)) >= 2, 'the committed record (file and directory) was not synced');
   });
 });
