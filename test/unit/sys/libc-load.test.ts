@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { skipWith } from '../../helpers/capabilities';
 import { REPO_ROOT } from '../../helpers/paths';
 
 // sys/libc.ts loads koffi's native module itself where it can (docs/run.md, "Start time"): koffi's
@@ -22,8 +23,7 @@ describe('sys/libc loading', () => {
 
   it("calls libc through koffi's native module without koffi's JavaScript loader (linux x64/arm64, glibc)", function () {
     if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
-      process.stdout.write(`      skipped: koffi's prebuilt linux_${process.arch} module is loaded by koffi itself here\n`);
-      this.skip();
+      skipWith(this, `koffi's prebuilt ${process.platform}_${process.arch} module is loaded by koffi itself here`);
     }
     const r = load();
     assert.equal(r.status, 0, r.stderr);
