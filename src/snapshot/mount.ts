@@ -41,6 +41,21 @@ function unmountOne(target: string): void {
 }
 
 /**
+ * Unmounts everything stacked on `target` (at most `max` mounts) in synchronous
+ * calls, for an `exit` handler or a process with nothing else left to do. Each
+ * is a plain umount2(2), lazy (MNT_DETACH) when busy; with `detach`, lazy from
+ * the start (the process is leaving: never wait on a busy mount). Stops at the
+ * first errno it cannot act on (EINVAL: nothing more is mounted there).
+ */
+export function unmountStackSync(target: string, options: { detach: boolean; max: number }): void {
+  const c = libc();
+  for (let i = 0; i < options.max; i++) {
+    const errno = c.umount2(target, options.detach ? MNT_DETACH : 0);
+    if (errno === 'EBUSY' && !options.detach ? c.umount2(target, MNT_DETACH) !== undefined : errno !== undefined) break;
+  }
+}
+
+/**
  * Rewrites a too-long `lowerdir=` as short names: symlinks `a`, `b`, ... in a
  * temp directory that mount(2) resolves them in (the kernel resolves them at mount
  * time, so the directory can go right after). Docker's overlay2 keeps short

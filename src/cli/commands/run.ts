@@ -5,7 +5,8 @@ import type { NetworkMode } from '../../convert';
 import type { ImageRecord } from '../../image';
 import type { ContainerDirs, ContainerRecord } from '../../runtime';
 import type { Store } from '../../store';
-import { libc, MNT_DETACH, runProcessSync } from '../../sys';
+import { unmountStackSync } from '../../snapshot/mount';
+import { runProcessSync } from '../../sys';
 import { lazy } from '../lazy';
 import { action, collect, type CommandModule } from '../command';
 import type { CliContext } from '../context';
@@ -51,9 +52,7 @@ export async function imageForRun(ctx: CliContext, store: Store, ref: string): P
 /** Kill and forget runc's container, unmount and remove the bundle; synchronous, for the `exit` event too. */
 function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord, remove: boolean): void {
   runProcessSync(['runc', 'delete', '--force', record.id]);
-  const rootfs = path.join(dirs.bundle(record.id), 'rootfs');
-  // EINVAL: nothing (more) is mounted there
-  for (let i = 0; i < 4 && libc().umount2(rootfs, MNT_DETACH) === undefined; i++);
+  unmountStackSync(path.join(dirs.bundle(record.id), 'rootfs'), { detach: true, max: 4 });
   if (remove) removeSync(store, dirs, record);
 }
 
@@ -64,12 +63,8 @@ function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord,
  * thread pool (~20 of them here) that a loaded machine lengthens.
  */
 function removeAfterRunSync(store: Store, dirs: ContainerDirs, record: ContainerRecord): void {
-  const rootfs = path.join(dirs.bundle(record.id), 'rootfs');
-  // as snapshot/mount.ts's unmountAt: everything stacked there, lazily when busy; EINVAL: nothing (more) mounted
-  for (let i = 0; i < 16; i++) {
-    const errno = libc().umount2(rootfs, 0);
-    if (errno === 'EBUSY' ? libc().umount2(rootfs, MNT_DETACH) !== undefined : errno !== undefined) break;
-  }
+  // as snapshot/mount.ts's unmountAt: everything stacked there, lazily when busy
+  unmountStackSync(path.join(dirs.bundle(record.id), 'rootfs'), { detach: false, max: 16 });
   removeSync(store, dirs, record);
 }
 
