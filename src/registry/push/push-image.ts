@@ -110,9 +110,9 @@ async function pushManifest(ctx: PushContext, desc: Descriptor, tag: string | un
   const unique = blobs.filter((b) => !seen.has(b.digest) && seen.add(b.digest));
   // every mount at once (an answer is all they wait for; the connections bound them), then HEAD
   // and upload for the rest, maxConcurrent at a time; the manifest after all of them
-  const mountable = unique.filter((b) => sourcesOf(ctx, b).length > 0);
-  const mounts = await mapLimit(mountable, mountable.length, (b, s) => tryMounts(ctx.client, ctx.repo, b, sourcesOf(ctx, b), s), ctx.options.signal);
-  const outcome = new Map(mountable.map((b, i) => [b.digest, mounts[i]!]));
+  const mountable = unique.map((b) => ({ blob: b, sources: sourcesOf(ctx, b) })).filter((m) => m.sources.length > 0);
+  const mounts = await mapLimit(mountable, mountable.length, (m, s) => tryMounts(ctx.client, ctx.repo, m.blob, m.sources, s), ctx.options.signal);
+  const outcome = new Map(mountable.map((m, i) => [m.blob.digest, mounts[i]!]));
   const rest = unique.filter((b) => outcome.get(b.digest)?.status !== 'mounted');
   const others = await mapLimit(rest, ctx.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, (b, s) => pushOneBlob(ctx, b, s, outcome.get(b.digest)), ctx.options.signal);
   const results: PushBlobResult[] = [...mounts.filter((m) => m.status === 'mounted'), ...others];
