@@ -107,12 +107,25 @@ function writeCache(file: string, entries: Map<string, Entry>): void {
     blobs.push(e.data);
     at += e.data.length;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC}\n${JSON.stringify(index)}\n`), ...blobs]), { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writePrivate(file, Buffer.concat([Buffer.from(`${MAGIC}\n${JSON.stringify(index)}\n`), ...blobs]));
   } catch {
+    /* no cache written: the next start compiles again */
+  }
+}
+
+/**
+ * Writes `data` to `file` atomically with mode 0600: the code cache and the
+ * start-up snapshot's files (cli/snapshot/) are code, so nobody else may write them.
+ */
+export function writePrivate(file: string, data: string | Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.chmodSync(tmp, 0o600);
+    fs.renameSync(tmp, file);
+  } finally {
     fs.rmSync(tmp, { force: true });
   }
 }

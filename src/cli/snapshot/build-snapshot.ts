@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runProcess } from '../../sys/run-process';
+import { writePrivate } from '../compile-cache';
 import { takeLock } from './schedule-build';
-import { fileIdentity, HOIST_V8_FLAGS, readStamp, SNAPSHOT_KINDS, snapshotFiles, stampFor, writePrivate, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
+import { fileIdentity, HOIST_V8_FLAGS, readStamp, SNAPSHOT_KINDS, snapshotFiles, stampFor, writeStamp, type SnapshotFiles, type SnapshotKind } from './snapshot-files';
 
 /**
  * Builds the start-up snapshot of the package at `root` for this node binary

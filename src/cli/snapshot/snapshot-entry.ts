@@ -50,7 +50,11 @@ for (const file of manifest.files) {
   compiled.set(file, (0, eval)(`(function (exports, require, module, __filename, __dirname) {${body}\n})\n//# sourceURL=${file}`) as Compiled);
 }
 
-/** A stand-in for what must not run while the snapshot is built: loaded on first use after it. */
+/**
+ * A stand-in for what must not run while the snapshot is built: loaded on first use after it.
+ * The same lazy Proxy as cli/defer-builtins.ts's, written again because this entry may require
+ * node's builtins only (see the top of the file).
+ */
 function standIn(what: string, load: () => unknown): object {
   let real: Record<string | symbol, unknown> | undefined;
   const get = (): Record<string | symbol, unknown> => {

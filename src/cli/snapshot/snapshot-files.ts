@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fnv1a, hoistCacheDir } from '../compile-cache';
+import { fnv1a, hoistCacheDir, writePrivate } from '../compile-cache';
 
 /**
  * The V8 flags every hoist process starts with (bin/hoist's shell part passes
@@ -104,18 +104,6 @@ export function stampFor(root: string, blob: string, execPath = process.execPath
   const blobIdentity = fileIdentity(blob);
   if (nodeIdentity === undefined || blobIdentity === undefined) return undefined;
   return { script: realpath(path.join(root, 'bin', 'hoist')), node, blobIdentity, nodeIdentity };
-}
-
-/** Writes `data` to `file` atomically with mode 0600 (a blob is code: nobody else may write it). */
-export function writePrivate(file: string, data: string | Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
-    fs.chmodSync(tmp, 0o600);
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
 }
 
 export function writeStamp(file: string, stamp: Stamp): void {
