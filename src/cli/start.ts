@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { installCompileCache } from './compile-cache';
+import { restoreDeferredExtraCa } from '../sys/extra-ca';
 import { deferBuiltins } from './defer-builtins';
 import { scheduleSnapshotBuild, type StartedFrom } from './snapshot/schedule-build';
 import { snapshotKindFor } from './snapshot/snapshot-files';
@@ -13,6 +14,8 @@ import { snapshotKindFor } from './snapshot/snapshot-files';
  * background for the next (docs/run.md, "Start time").
  */
 export function start(argv: string[], root: string, from: StartedFrom = 'disk'): void {
+  // NODE_EXTRA_CA_CERTS back where bin/hoist's shell part took it from (sys/extra-ca.ts)
+  restoreDeferredExtraCa();
   try {
     // A V8 code cache for the modules loaded from disk, and commander's child_process deferred
     installCompileCache(root);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Arborist from '@npmcli/arborist';
 import { isHoistError, PackError, throwIfAborted } from '../errors';
+import { tlsCaOption } from '../sys/extra-ca';
 import type { NodeProject } from './read-project';
 import { localSources, stageProject } from './stage-project';
 
@@ -64,7 +65,7 @@ export async function installTree(project: NodeProject, stageDir: string, option
   const appDir = path.join(stageDir, 'app');
   stageProject(project, virtual, appDir);
   throwIfAborted(options.signal);
-  const arb = new Arborist({ path: appDir, omit: options.omit, ignoreScripts: true, audit: false, fund: false, binLinks: true, save: false, progress: false });
+  const arb = new Arborist({ ...tlsCaOption(), path: appDir, omit: options.omit, ignoreScripts: true, audit: false, fund: false, binLinks: true, save: false, progress: false });
   let tree: Arborist.Node;
   try {
     tree = await arb.reify({ omit: options.omit, save: false });

@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { BuildError, HoistError } from '../../errors';
+import { tlsCaOption } from '../../sys/extra-ca';
 import type { Downloaded } from './types';
 
 const CHUNK = 1024 * 1024;
@@ -61,7 +62,7 @@ export class Downloader {
     let res: Dispatcher.ResponseData;
     try {
       const { Agent, interceptors, request } = await import('undici'); // loaded only when an ADD names a URL
-      this.dispatcher ??= new Agent({ connect: { timeout: 30_000 } }).compose(interceptors.redirect({ maxRedirections: 10 }));
+      this.dispatcher ??= new Agent({ connect: { timeout: 30_000, ...tlsCaOption() } }).compose(interceptors.redirect({ maxRedirections: 10 }));
       res = await request(url, { dispatcher: this.dispatcher, method: 'GET', ...(signal ? { signal } : {}) });
     } catch (err) {
       if (err instanceof HoistError) throw err;

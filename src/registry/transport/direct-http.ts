@@ -1,6 +1,7 @@
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type { Readable } from 'node:stream';
+import { tlsCaOption } from '../../sys/extra-ca';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 let httpModule: typeof Http | undefined;
@@ -20,7 +21,7 @@ export interface DirectHttpOptions {
   connections: number;
   /** idle time allowed on the socket: waiting for the headers, between body chunks */
   timeoutMs: number;
-  /** TLS settings for the registry's own origins (other hosts get node's defaults) */
+  /** TLS settings for the registry's own origins (other hosts get node's defaults, with a deferred NODE_EXTRA_CA_CERTS) */
   tls: { ca?: string[]; rejectUnauthorized: boolean };
 }
 
@@ -61,7 +62,7 @@ export class DirectHttp {
     let agent = this.agents.get(key);
     if (agent === undefined) {
       const common = { keepAlive: true, maxSockets: this.options.connections, scheduling: 'lifo' as const };
-      agent = url.protocol === 'https:' ? new (https().Agent)({ ...common, ...(registry ? this.options.tls : {}) }) : new (http().Agent)(common);
+      agent = url.protocol === 'https:' ? new (https().Agent)({ ...common, ...(registry ? this.options.tls : tlsCaOption()) }) : new (http().Agent)(common);
       this.agents.set(key, agent);
     }
     return agent;

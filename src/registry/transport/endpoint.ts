@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isErrno } from '../../errors';
+import { deferredExtraCaFile, startupExtraCaFile, tlsCaDefaults } from '../../sys/extra-ca';
 import type { TlsSettings } from './http-send';
 
 export const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
@@ -63,22 +64,13 @@ function readCerts(dir: string): string[] {
 }
 
 /**
- * NODE_EXTRA_CA_CERTS as this process started with it: node itself added that
- * file to its default roots then, so it needs no `ca` list of ours (a `ca`
- * list makes every TLS context parse ~140 roots and the bundle again: 66 ms of
- * a 330 ms mount-only push where Debian's bundle is set there, docs/push.md).
- * Read on first use, not at load: a start-up snapshot (docs/run.md) would keep
- * the value of the process that built it.
- */
-let startupExtraCa: { file: string | undefined } | undefined;
-function startupExtraCaFile(): string | undefined {
-  return (startupExtraCa ??= { file: process.env.NODE_EXTRA_CA_CERTS }).file;
-}
-
-/**
  * The CAs to trust for a registry: docker's `/etc/docker/certs.d/HOST[:PORT]/*.crt`
  * and NODE_EXTRA_CA_CERTS, on top of the system roots. Undefined when neither
  * adds anything (Node's defaults then apply, with the process's own NODE_EXTRA_CA_CERTS).
+ * NODE_EXTRA_CA_CERTS as node loaded it at start needs no `ca` list of ours
+ * (a `ca` list makes every TLS context parse ~140 roots and the bundle again:
+ * 66 ms of a 330 ms mount-only push where Debian's bundle is set, docs/push.md);
+ * one that bin/hoist deferred (sys/extra-ca.ts) or that only `options.env` names does.
  */
 export function customCaFor(host: string, options: EndpointOptions): string[] | undefined {
   const env = options.env ?? process.env;
@@ -86,16 +78,18 @@ export function customCaFor(host: string, options: EndpointOptions): string[] | 
   const extra: string[] = [...readCerts(path.join(dir, host))];
   if (host.includes(':') && !host.startsWith('[')) extra.push(...readCerts(path.join(dir, hostname(host))));
   const file = env.NODE_EXTRA_CA_CERTS;
-  if (file && file !== startupExtraCaFile()) {
+  if (file && file !== startupExtraCaFile() && file !== deferredExtraCaFile()) {
     try {
       extra.push(fs.readFileSync(file, 'utf8'));
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
     }
   }
+  const defaults = tlsCaDefaults();
+  if (extra.length === 0) return defaults;
   // node:tls only here (~6 ms to load): a plain-HTTP registry never needs it (undici loads it on its first TLS connection)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return extra.length > 0 ? [...(require('node:tls') as typeof import('node:tls')).rootCertificates, ...extra] : undefined;
+  return [...(defaults ?? (require('node:tls') as typeof import('node:tls')).rootCertificates), ...extra];
 }
 
 export function tlsFor(host: string, options: EndpointOptions): TlsSettings {

@@ -5,6 +5,7 @@ import { proxyFor, proxySettingsOf, type ProxySettings } from './proxy-env';
 import { redactUrl } from './redact';
 import { errorFromNetwork } from './response-error';
 import type { RegistryRequest, RegistryResponse, Send } from './types';
+import { tlsCaOption } from '../../sys/extra-ca';
 import { undiciParts } from './undici-parts';
 import { DirectHttp } from './direct-http';
 
@@ -65,7 +66,7 @@ export class HttpTransport {
     let agent = this.proxies.get(proxy);
     if (agent === undefined) {
       // undici tunnels with CONNECT (for plain http too); TLS settings for the registry inside it
-      agent = new (undiciParts().proxyAgent())({ ...this.timeouts(), uri: proxy, requestTls: this.tlsConnect() });
+      agent = new (undiciParts().proxyAgent())({ ...this.timeouts(), uri: proxy, requestTls: this.tlsConnect(), proxyTls: tlsCaOption() });
       this.proxies.set(proxy, agent);
     }
     return agent;
