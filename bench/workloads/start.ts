@@ -59,6 +59,14 @@ export const startWorkload = defineProcessWorkload<StartState>({
       command: (r) => ({ argv: [...r.tool('node'), '-e', '0'] }),
     },
     {
+      // node's start without the CA bundle it parses first where NODE_EXTRA_CA_CERTS is set (as
+      // on these machines): bin/hoist defers that file to its first TLS connection (docs/run.md)
+      label: 'node -e 0 (NODE_EXTRA_CA_CERTS unset)',
+      tool: 'node',
+      compareTo: 'hoist images',
+      command: (r) => ({ argv: [...r.tool('node'), '-e', '0'], env: { NODE_EXTRA_CA_CERTS: '' } }),
+    },
+    {
       label: 'hoist push (all blobs mounted)',
       tool: 'hoist',
       command: (r) => ({ argv: [...r.tool('hoist'), 'push', '-q', IMAGE, target(r, 'hoist')], env: { HOIST_ROOT: r.state.root } }),
