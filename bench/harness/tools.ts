@@ -23,6 +23,8 @@ export const PEER_TOOLS: readonly ToolSpec[] = [
   { name: 'tar', bin: 'tar', versionArgs: ['--version'] },
   { name: 'pigz', bin: 'pigz', versionArgs: ['--version'] },
   { name: 'zstd', bin: 'zstd', versionArgs: ['--version'] },
+  // the shell of a floor that every builder pays (build-edit's script alone); dash prints no version
+  { name: 'sh', bin: '/bin/sh', versionArgs: ['-c', 'echo /bin/sh'] },
   // the floor of every hoist command: the node that runs the harness, doing nothing
   { name: 'node', bin: process.execPath, versionArgs: ['--version'] },
 ];

@@ -77,6 +77,33 @@ export const buildahBuilder: Builder = {
   },
 };
 
+/**
+ * The floor of the edit: the compile stage's `RUN sh build.sh src /out` (the step an edit reruns,
+ * with the final stage's steps after it) on the host, no builder around it. Both builders run the
+ * same script, so no builder can rebuild faster than this.
+ */
+export function scriptOnHostCase(label: string, files: number, compareTo: string): ProcessCase<BuildState> {
+  const out = (r: Run): string => join(r.scratch, 'script-out');
+  return {
+    label,
+    tool: 'sh',
+    compareTo,
+    prepare: async (r) => {
+      const context = r.state.contexts.get(files);
+      if (!context) throw new Error(`no context of ${files} files prepared`);
+      await copyContext(context, contextDir(r), r.state.base);
+    },
+    before: async (r) => {
+      await freshUnmountedDir(out(r));
+      writeFileSync(join(contextDir(r), sourcePath(EDITED)), sourceText(EDITED, `${label} run ${r.run}`));
+    },
+    command: (r) => ({ argv: [...r.tool('sh'), 'build.sh', 'src', out(r)], cwd: contextDir(r) }),
+    cleanup: async (r) => {
+      await freshUnmountedDir(out(r));
+    },
+  };
+}
+
 /** One builder in one mode on the context of `files` source files. */
 export function buildCase(builder: Builder, mode: BuildMode, label: string, files: number, compareTo?: string): ProcessCase<BuildState> {
   const command = (r: Run): CommandSpec => builder.build(r, contextDir(r));

@@ -8,7 +8,7 @@ import { startRegistry, type RegistryServer } from '../../test/helpers/registry-
 import { BASE_NAME, BASE_TAG, prepareBase } from '../fixtures/build-base';
 import { prepareContext } from '../fixtures/build-context';
 import { defineProcessWorkload, type BenchContext, type Workload } from '../harness/types';
-import { buildahBuilder, buildCase, dockerBuilder, hoistBuilder, type BuildMode, type BuildState } from './build-cases';
+import { buildahBuilder, buildCase, dockerBuilder, hoistBuilder, scriptOnHostCase, type BuildMode, type BuildState } from './build-cases';
 
 const FILES = 400;
 const MANY_FILES = 4000;
@@ -39,6 +39,7 @@ const teardown = async (_ctx: BenchContext, state: State): Promise<void> => stat
 const WHAT = `a 3-stage Dockerfile on Debian bookworm minbase (pulled from a loopback registry), ${FILES} source files + an 8 MiB asset, RUN steps in sh/sed/tr/gzip/sha256sum`;
 
 function comparison(mode: BuildMode, name: string, description: string): Workload {
+  const floor = mode === 'edit' ? [scriptOnHostCase('sh build.sh on the host (the RUN an edit reruns, alone)', FILES, 'hoist build')] : [];
   return defineProcessWorkload<State>({
     kind: 'process',
     name,
@@ -49,6 +50,7 @@ function comparison(mode: BuildMode, name: string, description: string): Workloa
       buildCase(hoistBuilder, mode, 'hoist build', FILES),
       buildCase(dockerBuilder, mode, 'docker build (BuildKit)', FILES),
       buildCase(buildahBuilder, mode, 'buildah bud --layers', FILES),
+      ...floor,
     ],
   });
 }
