@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { throwIfAborted } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
 import { digestOf, type Digest } from '../oci/digest';
 import { MANIFEST_MAX_BYTES, readCapped } from '../stream/read-capped';
@@ -63,6 +64,10 @@ export async function readBlobCapped(
   max = MANIFEST_MAX_BYTES,
   signal?: AbortSignal,
 ): Promise<Buffer> {
+  if (store.readSmallSync !== undefined) {
+    throwIfAborted(signal);
+    return store.readSmallSync(desc, max);
+  }
   const stream = await store.open(desc, signal ? { signal } : {});
   return readCapped(stream, max, `blob ${desc.digest}`);
 }

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { isErrno, StoreError } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
 import type { ImageIndex } from '../oci/manifest';
@@ -20,18 +20,19 @@ export function emptyIndex(): ImageIndex {
 export class IndexStore {
   constructor(private readonly paths: StorePaths) {}
 
+  /** Read in synchronous calls: a small file that every command reads (four thread-pool round trips cost more). */
   async read(): Promise<ImageIndex> {
     let raw: Buffer;
     try {
-      const fh = await fs.open(this.paths.index, 'r');
+      const fd = openSync(this.paths.index, 'r');
       try {
-        const st = await fh.stat();
+        const st = fstatSync(fd);
         if (st.size > MANIFEST_MAX_BYTES * 16) {
           throw new StoreError('STORE_CORRUPT', `${this.paths.index} is implausibly large (${st.size} bytes)`, { path: this.paths.index });
         }
-        raw = await fh.readFile();
+        raw = readFileSync(fd);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return emptyIndex();
@@ -49,7 +50,7 @@ export class IndexStore {
    * list (or undefined to leave the index as it is) and a result.
    */
   async update<T>(fn: (manifests: Descriptor[], index: ImageIndex) => { manifests?: Descriptor[]; result: T }): Promise<T> {
-    await fs.mkdir(this.paths.locks, { recursive: true });
+    mkdirSync(this.paths.locks, { recursive: true });
     return withLock(this.paths.indexLock, async () => {
       const index = await this.read();
       const { manifests, result } = fn([...index.manifests], index);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, rmSync, utimesSync, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isErrno } from '../errors';
 import type { Digest } from '../oci/digest';
-import { isOwnerAlive, readLockOwner, tryCreateLock, withLock } from './file-lock';
+import { isOwnerAlive, readLockOwner, tryCreateLockSync, withShortLock } from './file-lock';
 import type { StorePaths } from './store-paths';
 
 /** a prune waits this long for a writer's renewal (and a renewal for a prune) before giving up */
@@ -39,40 +40,34 @@ export interface Lease {
  */
 export async function renewBlobs(paths: StorePaths, digests: Digest[]): Promise<Digest[]> {
   if (digests.length === 0) return [];
-  await fs.mkdir(paths.locks, { recursive: true });
-  return withLock(
-    paths.gcLock,
-    async () => {
-      const missing: Digest[] = [];
-      const now = new Date();
-      for (const d of digests) {
-        try {
-          await fs.utimes(paths.blob(d), now, now);
-        } catch (err) {
-          if (!isErrno(err, 'ENOENT')) throw err;
-          missing.push(d);
-        }
+  const renew = (): Digest[] => {
+    const missing: Digest[] = [];
+    const now = new Date();
+    for (const d of digests) {
+      try {
+        utimesSync(paths.blob(d), now, now);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+        missing.push(d);
       }
-      return missing;
-    },
-    { timeoutMs: GC_LOCK_TIMEOUT_MS },
-  );
+    }
+    return missing;
+  };
+  mkdirSync(paths.locks, { recursive: true });
+  return withShortLock(paths.gcLock, renew, { timeoutMs: GC_LOCK_TIMEOUT_MS });
 }
 
 export async function createLease(paths: StorePaths): Promise<Lease> {
-  await fs.mkdir(paths.leases, { recursive: true });
-  await fs.mkdir(paths.locks, { recursive: true });
+  mkdirSync(paths.leases, { recursive: true });
+  mkdirSync(paths.locks, { recursive: true });
   // under the gc lock: a prune sees this lease when it reads the leases, or has finished
-  const { file, st } = await withLock(
-    paths.gcLock,
-    async () => {
-      let name: string;
-      do name = path.join(paths.leases, `${process.pid}-${randomBytes(6).toString('hex')}`);
-      while (!(await tryCreateLock(name)));
-      return { file: name, st: await fs.lstat(name) };
-    },
-    { timeoutMs: GC_LOCK_TIMEOUT_MS },
-  );
+  const create = (): { file: string; st: Stats } => {
+    let name: string;
+    do name = path.join(paths.leases, `${process.pid}-${randomBytes(6).toString('hex')}`);
+    while (!tryCreateLockSync(name));
+    return { file: name, st: lstatSync(name) };
+  };
+  const { file, st } = await withShortLock(paths.gcLock, create, { timeoutMs: GC_LOCK_TIMEOUT_MS });
   let released = false;
   return {
     startedAt: st.mtimeMs,
@@ -80,7 +75,7 @@ export async function createLease(paths: StorePaths): Promise<Lease> {
     release: async () => {
       if (released) return;
       released = true;
-      await fs.rm(file, { force: true });
+      rmSync(file, { force: true });
     },
   };
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { isErrno, StoreError, throwIfAborted } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
-import { Digester, isDigest, type Digest } from '../oci/digest';
-import { VerifyStream } from '../stream/verify-stream';
+import { digestOf, Digester, isDigest, type Digest } from '../oci/digest';
+import { tooLarge } from '../stream/read-capped';
+import { digestMismatch, sizeMismatch, VerifyStream } from '../stream/verify-stream';
 import { acquireLock, isOwnerAlive, readLockOwner } from './file-lock';
 import { renewBlobs } from './lease';
 import { isNoSpace, noSpaceError } from './no-space';
@@ -70,6 +71,29 @@ export class LocalContentStore implements ContentStore {
     if (options.verify === false) return file;
     const verify = new VerifyStream({ digest: desc.digest, size: desc.size });
     return pipeline(file, verify, () => undefined) as unknown as Readable;
+  }
+
+  readSmallSync(desc: Pick<Descriptor, 'digest' | 'size'>, max: number): Buffer {
+    let fd: number;
+    try {
+      fd = openSync(this.paths.blob(desc.digest), 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw notFound(desc.digest);
+      throw err;
+    }
+    let data: Buffer;
+    try {
+      const size = fstatSync(fd).size;
+      if (desc.size !== undefined && size !== desc.size) throw sizeMismatch(desc.size, size, desc.digest);
+      if (size > max) throw tooLarge(max, `blob ${desc.digest}`);
+      data = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (desc.size !== undefined && data.length !== desc.size) throw sizeMismatch(desc.size, data.length, desc.digest);
+    const found = digestOf(data);
+    if (found !== desc.digest) throw digestMismatch(desc.digest, found);
+    return data;
   }
 
   async writer(options: WriterOptions = {}): Promise<ContentWriter> {

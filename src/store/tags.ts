@@ -21,7 +21,11 @@ function withoutRefName(desc: Descriptor): Descriptor {
  * the name before keeps an untagged ("dangling") entry if nothing else names
  * it, as docker keeps `<none>` images. Returns the previous target's digest.
  */
-export function setTag(index: IndexStore, name: string, desc: Descriptor): Promise<Digest | undefined> {
+export async function setTag(index: IndexStore, name: string, desc: Descriptor): Promise<Digest | undefined> {
+  // already so (a rebuild that changed nothing): no lock. Reads need none (index.json is only
+  // replaced by a rename), and the update below would leave this index as it is.
+  const current = (await index.read()).manifests.find((m) => refNameOf(m) === name);
+  if (current !== undefined && current.digest === desc.digest) return current.digest;
   return index.update((manifests) => {
     const i = manifests.findIndex((m) => refNameOf(m) === name);
     const previous = i >= 0 ? manifests[i] : undefined;

@@ -26,6 +26,13 @@ export interface ContentReader {
    * Rejects with CONTENT_NOT_FOUND when absent.
    */
   open(desc: Pick<Descriptor, 'digest' | 'size'>, options?: OpenOptions): Promise<Readable>;
+  /**
+   * A small blob whole in synchronous calls, checked as `open` checks it;
+   * STREAM_TOO_LARGE above `max` bytes. For manifests and configs, where a
+   * stream's round trips cost more than the read. Optional: `readBlobCapped`
+   * streams through `open` without it.
+   */
+  readSmallSync?(desc: Pick<Descriptor, 'digest' | 'size'>, max: number): Buffer;
   /** the file that holds a blob, for tools that need a path (read-only!) */
   blobPath(digest: Digest): string;
 }

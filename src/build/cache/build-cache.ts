@@ -1,3 +1,4 @@
+import { readFileSync, utimesSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -61,11 +62,15 @@ export class BuildCache {
     return path.join(this.paths.cache, `${digestHex(key)}.json`);
   }
 
-  /** The record for `key`, or undefined (absent, or unreadable: treated as a miss and rewritten). */
+  /**
+   * The record for `key`, or undefined (absent, or unreadable: treated as a miss and rewritten).
+   * Read and touched in synchronous calls: a record is ~600 bytes, and a no-op build looks up
+   * every step's (the thread pool's round trips cost more than the reads).
+   */
   async get(key: Digest): Promise<CacheRecord | undefined> {
     let raw: string;
     try {
-      raw = await fs.readFile(this.file(key), 'utf8');
+      raw = readFileSync(this.file(key), 'utf8');
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return undefined;
       throw err;
@@ -78,7 +83,11 @@ export class BuildCache {
     }
     if (!isRecord(parsed, key)) return undefined;
     const now = new Date();
-    await fs.utimes(this.file(key), now, now).catch(() => undefined); // last used, for `prune --filter until=`
+    try {
+      utimesSync(this.file(key), now, now); // last used, for `prune --filter until=`
+    } catch {
+      /* removed meanwhile (a prune): the caller's renewal of its blob decides */
+    }
     return parsed;
   }
 

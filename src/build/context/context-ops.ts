@@ -20,8 +20,11 @@ export interface ContextOpsOptions {
 /** The build context and COPY/ADD semantics behind the ContextOps seam. */
 export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   const caches = new Map<string, StatCache>();
-  const downloader = new Downloader(options.tmpDir);
-  const git = new GitFetcher(options.tmpDir);
+  // made on first use: add-url.ts is loaded from disk (its dynamic import of undici keeps it
+  // out of the start-up snapshot), ~1-10 ms that a build without ADD of a URL does not need
+  let downloader: Downloader | undefined;
+  let git: GitFetcher | undefined;
+  const gitFetcher = (): GitFetcher => (git ??= new GitFetcher(options.tmpDir));
   const cacheFor = (tree: SourceTree): StatCache => {
     const root = path.resolve(tree.root);
     const key = `${tree.kind}\0${root}`;
@@ -36,7 +39,7 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   const hooks = (req: CopyRequest, signal?: AbortSignal): AddHooks => ({
     isArchive: isUnpackable,
     unpack: (file, dir) => unpackArchive(file, dir, signal),
-    download: (url) => downloader.get(url, req.checksum, signal),
+    download: (url) => (downloader ??= new Downloader(options.tmpDir)).get(url, req.checksum, signal),
   });
   const run = async (tree: SourceTree, req: CopyRequest, rootfs: string | undefined, signal?: AbortSignal): Promise<SelectedSources> => {
     const view = new TreeView(tree);
@@ -55,10 +58,10 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   return {
     hashSources: (tree, req, signal) => run(tree, req, undefined, signal),
     copyInto: (tree, req, rootfs, signal) => run(tree, req, rootfs, signal),
-    resolveGit: (ref, opts) => git.resolve(ref, opts),
-    checkoutGit: (resolved, opts) => git.checkout(resolved, opts),
+    resolveGit: (ref, opts) => gitFetcher().resolve(ref, opts),
+    checkoutGit: (resolved, opts) => gitFetcher().checkout(resolved, opts),
     close: async () => {
-      await Promise.all([downloader.close(), git.close()]);
+      await Promise.all([downloader?.close(), git?.close()]);
     },
   };
 }

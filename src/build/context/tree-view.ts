@@ -5,6 +5,8 @@ import { resolveScoped } from '../../layer/scoped-path';
 import type { SourceTree } from './types';
 
 const MAX_LINKS = 255;
+/** a component that path.join would change: empty, `.` or `..` */
+const UNCLEAN = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /** A path resolved inside a source tree: `rel` is slash-separated, '' for the root. */
 export interface TreePath {
@@ -23,13 +25,18 @@ export interface TreePath {
  */
 export class TreeView {
   readonly root: string;
+  /** the root with one trailing slash, for `abs` */
+  private readonly prefix: string;
 
   constructor(readonly tree: SourceTree) {
     this.root = path.resolve(tree.root);
+    this.prefix = this.root.endsWith('/') ? this.root : `${this.root}/`;
   }
 
+  /** The absolute path of `rel`: concatenated when it is clean, as the walk's names are (path.join is ~8 µs a call here: most of a no-op build's context walk) */
   abs(rel: string): string {
-    return rel === '' ? this.root : path.join(this.root, rel);
+    if (rel === '') return this.root;
+    return UNCLEAN.test(rel) ? path.join(this.root, rel) : this.prefix + rel;
   }
 
   /** lstat, or undefined when the entry is missing or hidden by .dockerignore */

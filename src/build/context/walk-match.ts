@@ -34,36 +34,48 @@ export function* walkMatch(view: TreeView, match: Match, filters: WalkFilters = 
   const includeBelow = match.include !== undefined && match.include !== '' ? new IgnoreMatcher(['!' + match.include]) : undefined;
   const exclude = filters.exclude;
   const pending: WalkEntry[] = [];
-  function* visit(rel: string): Generator<WalkEntry> {
-    const treeDir = rel === '' ? match.rel : match.rel === '' ? rel : `${match.rel}/${rel}`;
-    for (const name of view.readdir(treeDir)) {
-      const r = rel === '' ? name : `${rel}/${name}`;
-      const treeRel = treeDir === '' ? name : `${treeDir}/${name}`;
-      const included = include === undefined || include.matches(r);
-      const excluded = exclude !== undefined && exclude.matches(r);
-      const selected = included && !excluded;
-      if (!selected && include === undefined && !(exclude?.hasExclusions ?? false)) continue;
-      const stat = view.lstat(treeRel);
-      if (stat === undefined) continue;
-      const entry = { rel: r, treeRel, abs: view.abs(treeRel), stat };
-      // an excluded directory kept only for re-included files exists only if one of them does
-      if (selected && stat.isDirectory() && view.implicitDir(treeRel)) {
-        pending.push(entry);
-        yield* visit(r);
-        if (pending[pending.length - 1] === entry) pending.pop();
-        continue;
-      }
-      if (selected) {
-        yield* pending.splice(0);
-        yield entry;
-      }
-      if (!stat.isDirectory()) continue;
-      if (excluded && !exclude!.mayReincludeBelow(r)) continue;
-      if (!included && !includeBelow!.mayReincludeBelow(r)) continue;
-      if (!selected) pending.push(entry);
-      yield* visit(r);
-      if (!selected && pending[pending.length - 1] === entry) pending.pop();
+  // depth first with a stack of directories, not nested generators: each `yield*` level resumes
+  // every generator above it, which was a third of a no-op build's walk of 400 files
+  const stack: Frame[] = [{ rel: '', names: view.readdir(match.rel), next: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.next === frame.names.length) {
+      stack.pop();
+      if (frame.unpend !== undefined && pending[pending.length - 1] === frame.unpend) pending.pop();
+      continue;
     }
+    const name = frame.names[frame.next++]!;
+    const r = frame.rel === '' ? name : `${frame.rel}/${name}`;
+    const treeRel = match.rel === '' ? r : `${match.rel}/${r}`;
+    const included = include === undefined || include.matches(r);
+    const excluded = exclude !== undefined && exclude.matches(r);
+    const selected = included && !excluded;
+    if (!selected && include === undefined && !(exclude?.hasExclusions ?? false)) continue;
+    const stat = view.lstat(treeRel);
+    if (stat === undefined) continue;
+    const entry = { rel: r, treeRel, abs: view.abs(treeRel), stat };
+    // an excluded directory kept only for re-included files exists only if one of them does
+    if (selected && stat.isDirectory() && view.implicitDir(treeRel)) {
+      pending.push(entry);
+      stack.push({ rel: r, names: view.readdir(treeRel), next: 0, unpend: entry });
+      continue;
+    }
+    if (selected) {
+      yield* pending.splice(0);
+      yield entry;
+    }
+    if (!stat.isDirectory()) continue;
+    if (excluded && !exclude!.mayReincludeBelow(r)) continue;
+    if (!included && !includeBelow!.mayReincludeBelow(r)) continue;
+    if (!selected) pending.push(entry);
+    stack.push({ rel: r, names: view.readdir(treeRel), next: 0, ...(selected ? {} : { unpend: entry }) });
   }
-  yield* visit('');
+}
+
+/** A directory being walked: its names (sorted), the next to visit, and the pending entry to drop when it is done. */
+interface Frame {
+  rel: string;
+  names: string[];
+  next: number;
+  unpend?: WalkEntry;
 }
