@@ -5,7 +5,11 @@ import { isErrno, SnapshotError } from '../errors';
 import { isDigest, digestHex, type Digest } from '../oci/digest';
 import { writeFileAtomic } from '../store/atomic-write';
 import type { StorePaths } from '../store/store-paths';
+import { markTopDir } from '../sys';
 import type { SnapshotInfo } from './types';
+
+/** `layers/` directories marked top-level in this process (one ioctl each, then none). */
+const spread = new Set<string>();
 
 /**
  * Where snapshots live in the store (src/snapshot/README.md):
@@ -28,10 +32,20 @@ export class SnapshotDirs {
     return path.join(this.snapshots, createHash('sha256').update(key).digest('hex').slice(0, 32));
   }
 
-  /** A fresh `layers/.tmp-*` directory. */
+  /**
+   * A fresh `layers/.tmp-*` directory. `layers/` is marked the top of
+   * directory hierarchies first (sys/top-dir.ts), so each snapshot's files go
+   * to a block group of their own, not among the inodes of a tree removed a
+   * moment before (an unpack there cost 3-7 s more: docs/unpack.md).
+   */
   async temp(): Promise<string> {
+    if (!spread.has(this.paths.layers)) {
+      await fs.mkdir(this.paths.layers, { recursive: true });
+      markTopDir(this.paths.layers); // best effort: other file systems say no
+      spread.add(this.paths.layers);
+    }
     const dir = path.join(this.paths.layers, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true }); // recursive: a test may have removed the store since
     return dir;
   }
 

@@ -22,6 +22,10 @@ export interface Libc {
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): string | undefined;
   /** umount2(2) */
   umount2(target: string, flags: number): string | undefined;
+  /** ioctl(fd, FS_IOC_GETFLAGS): the inode's flags (chattr's), or an errno name */
+  getInodeFlags(fd: number): number | string;
+  /** ioctl(fd, FS_IOC_SETFLAGS) */
+  setInodeFlags(fd: number, flags: number): string | undefined;
 }
 
 /** mount(2) flags (linux/mount.h) */
@@ -31,6 +35,10 @@ export const MS_BIND = 0x1000;
 export const MS_REC = 0x4000;
 /** umount2(2) flag: detach lazily */
 export const MNT_DETACH = 0x2;
+
+/** ioctl requests (linux/fs.h): _IOR('f', 1, long), _IOW('f', 2, long); the kernel moves an int */
+const FS_IOC_GETFLAGS = 0x80086601;
+const FS_IOC_SETFLAGS = 0x40086602;
 
 /** XATTR_LIST_MAX and XATTR_SIZE_MAX (linux/limits.h) */
 const XATTR_MAX = 65536;
@@ -108,6 +116,7 @@ function bind(): Libc {
   const mknod = lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
   const mount = lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
   const umount2 = lib.func('int umount2(const char *target, int flags)');
+  const ioctl = lib.func('int ioctl(int fd, unsigned long request, ...)');
   const names = new Map<number, string>(Object.entries(koffi.os.errno).map(([k, v]) => [v, k]));
   const errnoName = (): string => {
     const n = koffi.errno();
@@ -140,5 +149,14 @@ function bind(): Libc {
     mknod: (path, mode, major, minor) => check(mknod(path, mode, makedev(major, minor)) as number),
     mount: (source, target, fstype, flags, data) => check(mount(source, target, fstype, flags, data) as number),
     umount2: (target, flags) => check(umount2(target, flags) as number),
+    getInodeFlags(fd) {
+      const arg = Buffer.alloc(8);
+      return ioctl(fd, FS_IOC_GETFLAGS, 'void *', arg) === 0 ? arg.readInt32LE(0) : errnoName();
+    },
+    setInodeFlags(fd, flags) {
+      const arg = Buffer.alloc(8);
+      arg.writeInt32LE(flags | 0, 0);
+      return check(ioctl(fd, FS_IOC_SETFLAGS, 'void *', arg) as number);
+    },
   };
 }
