@@ -21,7 +21,9 @@ import type { StorePaths } from './store-paths';
  *     remove them). The record names its creator (pid, start time) and is live
  *     while that process runs;
  *  2. `use.commit()` once `dir` is in its final place. The record now names
- *     the directory's device and inode and is live while that directory exists;
+ *     the directory's device and inode and is live while that directory exists
+ *     (a consumer whose directory is in its final place from the start, as a
+ *     bundle's, records that at step 1 with `dirReady`: one write, no commit);
  *  3. `use.release()` (or `releaseLayerUse(paths, dir)`) when the consumer is
  *     given up or removed; a release before the commit puts back the record
  *     the directory had before (a `--force` replacement that failed).
@@ -58,12 +60,28 @@ export function layerUseFile(paths: StorePaths, dir: string): string {
   return path.join(paths.uses, `${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)}.json`);
 }
 
+export interface RecordLayerUseOptions {
+  /**
+   * `dir` is in its final place already (a bundle directory just made): the
+   * record names the directory at once, as a commit would, and `commit()` has
+   * nothing left to do.
+   */
+  dirReady?: boolean;
+  /**
+   * With `dirReady`: sync the record (default). `false` for a consumer that
+   * means nothing after a crash (a `hoist run --rm` container): lost, the
+   * record only lets prune free the layers of a directory left behind.
+   */
+  durable?: boolean;
+}
+
 /** Records that `dir` (a `kind` consumer) mounts the unpacked layers of `image`: every chainID of its config. */
 export async function recordLayerUse(
   paths: StorePaths,
   dir: string,
   kind: LayerUseKind,
   image: { manifest: ImageManifest; config: ImageConfig },
+  options: RecordLayerUseOptions = {},
 ): Promise<LayerUse> {
   const file = layerUseFile(paths, dir);
   const record: LayerUseRecord = {
@@ -71,8 +89,9 @@ export async function recordLayerUse(
     path: path.resolve(dir),
     chainIds: computeChainIds(image.config.rootfs.diff_ids),
     image: image.manifest.config.digest,
-    owner: lockOwnerLine().trim(),
   };
+  const ready = options.dirReady === true;
+  const named: LayerUseRecord = ready ? { ...record, ...identity(await fs.stat(record.path, { bigint: true })) } : { ...record, owner: lockOwnerLine().trim() };
   await fs.mkdir(paths.uses, { recursive: true });
   await fs.mkdir(paths.locks, { recursive: true });
   // a prune holds the gc lock through its whole run: wait for it rather than fail
@@ -80,19 +99,20 @@ export async function recordLayerUse(
     paths.gcLock,
     async () => {
       const before = await fs.readFile(file, 'utf8').catch(() => undefined);
-      // not synced (~5 ms of `hoist run`): it lives only while this process runs, so after a
-      // crash it is dead whether it reached the disk or not (an empty file is dropped as unreadable)
-      await writeFileAtomic(file, `${JSON.stringify(record)}\n`, 0o644, { durable: false });
+      // the creator's record is not synced (~5 ms of `hoist run`): it lives only while this process
+      // runs, so after a crash it is dead whether it reached the disk or not (an empty file is
+      // dropped as unreadable)
+      await writeFileAtomic(file, `${JSON.stringify(named)}\n`, 0o644, { durable: ready && options.durable !== false });
       return before;
     },
     { timeoutMs: 10 * 60 * 1000 },
   );
-  let committed = false;
+  let committed = ready;
   return {
     commit: async () => {
+      if (committed) return;
       const st = await fs.stat(record.path, { bigint: true });
-      const { owner: _owner, ...rest } = record;
-      await writeFileAtomic(file, `${JSON.stringify({ ...rest, ...identity(st) })}\n`);
+      await writeFileAtomic(file, `${JSON.stringify({ ...record, ...identity(st) })}\n`);
       committed = true;
     },
     // Given up before the commit (a failed `--force` replacement): the directory's

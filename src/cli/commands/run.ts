@@ -163,6 +163,7 @@ export const runCommand: CommandModule = {
             await writeBundle(store, snapshotter, image, dirs.bundle(record.id), {
               ...(opts.user !== undefined ? { user: opts.user } : {}),
               groupAdd: opts.groupAdd,
+              ephemeral: remove,
               spec: {
                 ...(command.length > 0 ? { cmd: command } : {}),
                 ...(opts.entrypoint !== undefined ? { entrypoint: opts.entrypoint === '' ? [] : [opts.entrypoint] } : {}),

@@ -28,6 +28,13 @@ export interface BundleOptions {
   groupAdd?: string[];
   /** what else goes into the spec (everything but the user and /etc files, which the writer fills in) */
   spec?: Omit<RuntimeSpecOptions, 'user' | 'etcFiles'>;
+  /**
+   * The bundle lives only as long as the one container this process runs in it
+   * (`hoist run --rm`): its overlay is mounted `volatile` (overlayfs skips every
+   * sync of the upper dir, so the unmount writes nothing back) and its layer-use
+   * record is not synced. Never for a bundle that outlives the process.
+   */
+  ephemeral?: boolean;
   /** the host's /etc/hosts and /etc/resolv.conf (default: read from the host) */
   hostFiles?: { hosts?: string; resolvConf?: string };
   signal?: AbortSignal;
@@ -70,8 +77,8 @@ async function makeVolumes(dir: string, rootfs: string, config: ImageConfig, sig
  *  5. DIR/volumes/* (seeded from the image), DIR/{hosts,resolv.conf,hostname};
  *  6. DIR/config.json from `toRuntimeSpec`, validated.
  *
- * An overlay bundle has a layer use in the store (recorded before step 2,
- * committed after step 6): prune keeps its layers while DIR exists.
+ * An overlay bundle has a layer use in the store (recorded, naming DIR, before
+ * step 2): prune keeps its layers while DIR exists.
  *
  * Any failure removes what was made (unmounting first). Clean up a bundle
  * with `removeBundle(DIR)` (or `umount DIR/rootfs && rm -rf DIR`).
@@ -92,10 +99,11 @@ export async function writeBundle(
   await fs.mkdir(dir, { recursive: true, mode: 0o711 });
   const kind = options.rootfs ?? (snapshotter.name === 'overlay' ? 'overlay' : 'copy');
   // an overlay rootfs mounts the store's layers: prune must keep them while DIR exists
-  const use = kind === 'overlay' ? await recordLayerUse(store.paths, dir, 'bundle', image) : undefined;
+  const ephemeral = options.ephemeral === true;
+  const use = kind === 'overlay' ? await recordLayerUse(store.paths, dir, 'bundle', image, { dirReady: true, durable: !ephemeral }) : undefined;
   try {
     const { chainIds } = await unpackImage(store, snapshotter, image, options.signal ? { signal: options.signal } : {});
-    await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, options.signal);
+    await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, { volatile: ephemeral, ...(options.signal ? { signal: options.signal } : {}) });
     const rootfs = path.join(dir, 'rootfs');
     const user = resolveUser(rootfs, options.user ?? image.config.config?.User, { groupAdd: options.groupAdd ?? [] });
     await makeVolumes(dir, rootfs, image.config, options.signal);
@@ -118,7 +126,6 @@ export async function writeBundle(
     });
     validateRuntimeSpec(spec);
     await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
-    await use?.commit();
     return { dir, rootfs: kind, spec };
   } catch (err) {
     await removeBundle(dir).catch(() => undefined);

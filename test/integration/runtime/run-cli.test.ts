@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { list } from '../../../src/runtime';
 import { skipWith } from '../../helpers/capabilities';
@@ -85,6 +86,22 @@ describe('hoist run', function () {
     assert.match(again.stderr, /name "web" is already in use.*--force/);
     const forced = await runHoist(['run', '--rm', '--force', '--name', 'web', 'bb:1', 'true'], { root });
     assert.equal(forced.code, 0, forced.stderr);
+    await assertNothingLeft();
+  });
+
+  it('mounts the rootfs of a --rm container volatile (no syncs, nothing written back at its unmount), a kept one not', async function () {
+    const [major = 0, minor = 0] = os.release().split('.').map(Number);
+    if (major < 5 || (major === 5 && minor < 10)) skipWith(this, `overlayfs has no volatile option before Linux 5.10 (this is ${os.release()})`);
+    // the options of the mount at / as the container sees it (mountinfo: field 5 is the mount point)
+    const rootOptions = ['sh', '-c', 'while read -r a b c d m rest; do [ "$m" = / ] && echo "$rest"; done </proc/self/mountinfo; true'];
+    const ephemeral = await runHoist(['run', '--rm', 'bb:1', ...rootOptions], { root });
+    assert.equal(ephemeral.code, 0, ephemeral.stderr);
+    assert.match(ephemeral.stdout, /overlay .*volatile/);
+    const kept = await runHoist(['run', '--name', 'kept', 'bb:1', ...rootOptions], { root });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.match(kept.stdout, /overlay /);
+    assert.doesNotMatch(kept.stdout, /volatile/);
+    assert.equal((await runHoist(['run', '--rm', '--force', '--name', 'kept', 'bb:1', 'true'], { root })).code, 0);
     await assertNothingLeft();
   });
 

@@ -94,6 +94,23 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
     assert.deepEqual((await prune(store)).layers, [a.chainId]);
   });
 
+  it('a use recorded with dirReady names its directory at once: it outlives its creator, commit has nothing left to write', async () => {
+    const [a, b] = [fakeLayer(store, 'a'), fakeLayer(store, 'b').chainId];
+    const dir = path.join(work, 'bundle');
+    fs.mkdirSync(dir);
+    const use = await recordLayerUse(store.paths, dir, 'bundle', a.image, { dirReady: true, durable: false });
+    const file = path.join(store.paths.uses, fs.readdirSync(store.paths.uses)[0]!);
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.equal(record.owner, undefined, 'no creator: the directory is what keeps it');
+    assert.equal(record.ino, String(fs.statSync(dir, { bigint: true }).ino));
+    const before = fs.statSync(file, { bigint: true }).mtimeNs;
+    await use.commit();
+    assert.equal(fs.statSync(file, { bigint: true }).mtimeNs, before, 'commit wrote the record again');
+    assert.deepEqual((await prune(store)).layers, [b]);
+    fs.rmSync(dir, { recursive: true });
+    assert.deepEqual((await prune(store)).layers, [a.chainId]);
+  });
+
   it('an unreadable record protects nothing and is dropped; --dry-run drops nothing', async () => {
     const a = fakeLayer(store, 'a').chainId;
     fs.mkdirSync(store.paths.uses, { recursive: true });
@@ -109,22 +126,24 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
     assert.ok(!hasLayer(store, a));
   });
 
-  // A record before its commit lives only while its creator runs (`owner`): after a crash, the one
-  // case an fsync is for, it is dead on disk or not, so `hoist run` does not wait for the disk there
-  // (~5 ms: file and directory); the commit, which outlives the process, is synced.
-  it('syncs the committed record to disk, not the one before the commit', function () {
-    requireCommands(this, 'strace');
-    const dir = path.join(work, 'bundle');
-    fs.mkdirSync(dir);
-    const marker = path.join(work, 'committing');
+  /**
+   * fsync/fdatasync calls of a node process that records a use of `dir` (with
+   * `options`, a JS object literal) and commits it, making the directory
+   * `marker` at `markAt`: before they return the number of syncs before and
+   * after the marker.
+   */
+  function syncsAround(dir: string, options: string, markAt: 'before-record' | 'before-commit'): { before: number; after: number } {
+    const marker = path.join(work, 'marker');
+    const mark = `fs.mkdirSync(${JSON.stringify(marker)});`;
     const script = `
       const fs = require('node:fs');
       const { Store, recordLayerUse } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist/src/store'))});
       (async () => {
         const store = await Store.open(${JSON.stringify(store.root)});
         const image = { manifest: { config: { digest: 'sha256:${'c'.repeat(64)}' } }, config: { rootfs: { type: 'layers', diff_ids: ['sha256:${'d'.repeat(64)}'] } } };
-        const use = await recordLayerUse(store.paths, ${JSON.stringify(dir)}, 'bundle', image);
-        fs.mkdirSync(${JSON.stringify(marker)});
+        ${markAt === 'before-record' ? mark : ''}
+        const use = await recordLayerUse(store.paths, ${JSON.stringify(dir)}, 'bundle', image, ${options});
+        ${markAt === 'before-commit' ? mark : ''}
         await use.commit();
       })();`;
     const trace = path.join(work, 'trace');
@@ -134,7 +153,30 @@ describe('store/layer-use: prune keeps the layers that bundles and containers mo
     const at = lines.findIndex((l) => l.includes(`mkdir("${marker}"`));
     assert.ok(at > 0, 'no marker in the trace');
     const syncs = (ls: string[]): number => ls.filter((l) => /\bf(data)?sync\(/.test(l)).length;
-    assert.equal(syncs(lines.slice(0, at)), 0, 'the record before the commit was synced');
-    assert.ok(syncs(lines.slice(at)) >= 2, 'the committed record (file and directory) was not synced');
+    return { before: syncs(lines.slice(0, at)), after: syncs(lines.slice(at)) };
+  }
+
+  // A record before its commit lives only while its creator runs (`owner`): after a crash, the one
+  // case an fsync is for, it is dead on disk or not, so `hoist run` does not wait for the disk there
+  // (~5 ms: file and directory); the commit, which outlives the process, is synced.
+  it('syncs the committed record to disk, not the one before the commit', function () {
+    requireCommands(this, 'strace');
+    const dir = path.join(work, 'bundle');
+    fs.mkdirSync(dir);
+    const { before, after } = syncsAround(dir, '{}', 'before-commit');
+    assert.equal(before, 0, 'the record before the commit was synced');
+    assert.ok(after >= 2, 'the committed record (file and directory) was not synced');
   });
+
+  // dirReady: the one write is synced unless the consumer means nothing after a crash (`hoist run --rm`)
+  for (const durable of [true, false]) {
+    it(`syncs a record made with dirReady ${durable ? 'by default' : 'not at all with durable: false'}`, function () {
+      requireCommands(this, 'strace');
+      const dir = path.join(work, 'bundle');
+      fs.mkdirSync(dir);
+      const { after } = syncsAround(dir, durable ? '{ dirReady: true }' : '{ dirReady: true, durable: false }', 'before-record');
+      if (durable) assert.ok(after >= 2, 'the record (file and directory) was not synced');
+      else assert.equal(after, 0, 'a record of an ephemeral consumer was synced');
+    });
+  }
 });
