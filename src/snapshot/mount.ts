@@ -99,6 +99,20 @@ export async function withMount<T>(mounts: readonly Mount[], fn: (root: string) 
   } finally {
     for (; mounted > 0; mounted--) unmountOne(target);
     await fs.rmdir(target).catch(() => undefined);
+    await clearVolatileMarks(mounts);
+  }
+}
+
+/**
+ * After a clean unmount: removes the `work/incompat/volatile` directory a
+ * `volatile` overlay leaves in its workdir, which makes the kernel refuse any
+ * later mount of that upper dir (it stands for "may have lost writes in a
+ * crash"; there was none: this process unmounted it).
+ */
+async function clearVolatileMarks(mounts: readonly Mount[]): Promise<void> {
+  for (const m of mounts) {
+    const workdir = m.type === 'overlay' && m.options.includes('volatile') ? m.options.find((o) => o.startsWith('workdir='))?.slice('workdir='.length) : undefined;
+    if (workdir !== undefined) await fs.rm(path.join(workdir, 'work', 'incompat', 'volatile'), { recursive: true, force: true });
   }
 }
 
