@@ -101,7 +101,7 @@ function record(root: string, kind: SnapshotKind): SnapshotManifest {
     }
   }
   if (stateAtLoad.length > 0) throw new Error(`modules read the process's state as they load (a snapshot would keep the builder's): ${stateAtLoad.join('; ')}`);
-  return { root, start, warmUp, files, deferred, resolve };
+  return { root, kind, start, warmUp, files, deferred, resolve };
 }
 
 try {

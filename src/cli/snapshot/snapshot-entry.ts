@@ -97,7 +97,7 @@ function load(file: string): unknown {
 
 for (const file of manifest.files) load(file);
 // node serializes the heap once the event loop is empty: after this (a failure fails the build)
-void (load(manifest.warmUp) as { warmUp(): Promise<void> }).warmUp();
+void (load(manifest.warmUp) as { warmUp(kind: SnapshotManifest['kind']): Promise<void> }).warmUp(manifest.kind);
 
 interface ModuleClass {
   new (id: string, parent: null): { filename: string; exports: unknown; loaded: boolean };

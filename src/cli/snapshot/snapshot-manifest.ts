@@ -3,12 +3,16 @@
  * modules to load into the heap, and how their `require` calls resolve. All
  * paths are absolute and real (the blob is built on the machine that runs it).
  */
+import type { SnapshotKind } from './snapshot-files';
+
 export interface SnapshotManifest {
   /** the package root (holds bin/hoist and dist/) */
   root: string;
+  /** which heap (snapshot-files.ts): the warm-up runs what its commands run */
+  kind: SnapshotKind;
   /** the file of cli/start.js, whose `start(argv, root, how)` runs a command */
   start: string;
-  /** the file of cli/snapshot/warm-up.js, whose `warmUp()` runs before the heap is serialized */
+  /** the file of cli/snapshot/warm-up.js, whose `warmUp(kind)` runs before the heap is serialized */
   warmUp: string;
   /**
    * every module file the heap holds, in the order they started to run when
