@@ -11,10 +11,14 @@ import type { lazy as Lazy } from '../lazy';
 /**
  * The areas loaded on first use (cli/lazy.ts) that each kind of snapshot holds (snapshot-files.ts);
  * with runtimeSpec (the parsers of `run -v` and `--env-file`) `hoist run` reads no module of ours
- * from disk before runc (docs/run.md).
+ * from disk before runc (docs/run.md). The build heap holds the build area and not the others:
+ * a no-op rebuild runs none of them (a step that misses the cache loads the run path from disk),
+ * and each of the ~50 modules less is less heap to deserialize at every start (docs/bench.md).
  */
 const BASE_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'runtimeSpec', 'selectSnapshotter', 'runtime'];
-const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = { base: BASE_AREAS, build: [...BASE_AREAS, 'build'], push: BASE_AREAS };
+const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = { base: BASE_AREAS, build: ['build'], push: BASE_AREAS };
+/** The command modules each heap holds: every one, or the build heap's own (commands/index.ts). */
+const SNAPSHOT_COMMANDS: Record<SnapshotKind, (name: string) => boolean> = { base: () => true, build: (name) => name === 'build', push: () => true };
 /** ... and the modules (under dist/src) that a command loads itself, not through cli/lazy.ts */
 const SNAPSHOT_MODULES: Record<SnapshotKind, readonly string[]> = { base: [], build: [], push: ['registry/push/push-image.js'] };
 
@@ -75,7 +79,7 @@ function record(root: string, kind: SnapshotKind): SnapshotManifest {
   require(warmUp);
   require(path.join(cli, 'main.js'));
   const { COMMAND_LOADERS } = require(path.join(cli, 'commands', 'index.js')) as typeof import('../commands');
-  for (const [, load] of COMMAND_LOADERS) load();
+  for (const [name, load] of COMMAND_LOADERS) if (SNAPSHOT_COMMANDS[kind](name)) load();
   const { lazy } = require(path.join(cli, 'lazy.js')) as { lazy: typeof Lazy };
   for (const area of SNAPSHOT_AREAS[kind]) lazy[area]();
   for (const file of SNAPSHOT_MODULES[kind]) require(path.join(root, 'dist', 'src', file));
