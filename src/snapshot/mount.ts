@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -139,10 +140,15 @@ async function mountOne(m: Mount, target: string, onMounted: () => void): Promis
   onMounted();
 }
 
-/** Whether overlay mounts can work here: root and overlayfs in /proc/filesystems. */
+/** Whether overlay mounts can work here: root and overlayfs in /proc/filesystems (read in one synchronous call). */
 export async function isOverlaySupported(): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
-  const filesystems = await fs.readFile('/proc/filesystems', 'utf8').catch(() => '');
+  let filesystems = '';
+  try {
+    filesystems = readFileSync('/proc/filesystems', 'utf8');
+  } catch {
+    // no /proc: no overlay
+  }
   return /\toverlay$/m.test(filesystems);
 }
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isErrno } from '../errors';
 import { computeChainIds } from '../oci/chain-id';
 import type { ImageConfig, ImageManifest } from '../oci/manifest';
-import { writeFileAtomic } from './atomic-write';
-import { isOwnerAlive, lockOwnerLine, withLock } from './file-lock';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic-write';
+import { isOwnerAlive, lockOwnerLine, withShortLock } from './file-lock';
 import type { StorePaths } from './store-paths';
 
 /**
@@ -91,18 +91,24 @@ export async function recordLayerUse(
     image: image.manifest.config.digest,
   };
   const ready = options.dirReady === true;
-  const named: LayerUseRecord = ready ? { ...record, ...identity(await fs.stat(record.path, { bigint: true })) } : { ...record, owner: lockOwnerLine().trim() };
-  await fs.mkdir(paths.uses, { recursive: true });
-  await fs.mkdir(paths.locks, { recursive: true });
+  const named: LayerUseRecord = ready ? { ...record, ...identity(statSync(record.path, { bigint: true })) } : { ...record, owner: lockOwnerLine().trim() };
+  // a few small files: synchronous calls (each asynchronous one was a thread-pool round trip, ~15 here)
+  mkdirSync(paths.uses, { recursive: true });
+  mkdirSync(paths.locks, { recursive: true });
   // a prune holds the gc lock through its whole run: wait for it rather than fail
-  const previous = await withLock(
+  const previous = await withShortLock(
     paths.gcLock,
-    async () => {
-      const before = await fs.readFile(file, 'utf8').catch(() => undefined);
+    () => {
+      let before: string | undefined;
+      try {
+        before = readFileSync(file, 'utf8');
+      } catch {
+        // no record for this directory yet
+      }
       // the creator's record is not synced (~5 ms of `hoist run`): it lives only while this process
       // runs, so after a crash it is dead whether it reached the disk or not (an empty file is
       // dropped as unreadable)
-      await writeFileAtomic(file, `${JSON.stringify(named)}\n`, 0o644, { durable: ready && options.durable !== false });
+      writeFileAtomicSync(file, `${JSON.stringify(named)}\n`, 0o644, { durable: ready && options.durable !== false });
       return before;
     },
     { timeoutMs: 10 * 60 * 1000 },

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import * as path from 'node:path';
-import { ConvertError, isHoistError } from '../../errors';
+import { ConvertError } from '../../errors';
 import { copyTree } from '../../snapshot/copy-snapshotter';
 import { mountAt, withMount } from '../../snapshot/mount';
-import { OVERLAY_FLAGS } from '../../snapshot/overlay-snapshotter';
+import { hasVolatileOverlay, OVERLAY_FLAGS } from '../../snapshot/overlay-snapshotter';
 import { lowerdirsOf, type Mount, type Snapshotter } from '../../snapshot/types';
 
 export type RootfsKind = 'overlay' | 'copy';
@@ -28,7 +28,7 @@ export function bundleOverlayMount(lowerdirs: readonly string[], bundleDir: stri
 
 export interface PopulateOptions {
   /**
-   * mount the overlay `volatile` (Linux 5.10+; without it, as before): no
+   * mount the overlay `volatile` where the kernel has it (`hasVolatileOverlay`): no
    * syncs of the upper dir, and its unmount writes nothing back. Only for a
    * rootfs removed after one run: a volatile upper dir cannot be mounted again.
    */
@@ -50,7 +50,8 @@ export async function populateRootfs(
   options: PopulateOptions = {},
 ): Promise<void> {
   const rootfs = path.join(bundleDir, 'rootfs');
-  await fs.mkdir(rootfs, { mode: 0o755 });
+  // three directories: synchronous calls (no thread-pool round trips; write-bundle.ts says why)
+  fsSync.mkdirSync(rootfs, { mode: 0o755 });
   if (top === undefined) return;
   if (kind === 'copy') {
     await withMount(await snapshotter.mounts(top), (root) => copyTree(root, rootfs, options.signal));
@@ -61,14 +62,8 @@ export async function populateRootfs(
       snapshotter: snapshotter.name,
     });
   }
-  await fs.mkdir(path.join(bundleDir, 'upper'), { mode: 0o755 });
-  await fs.mkdir(path.join(bundleDir, 'work'), { mode: 0o700 });
-  const lowerdirs = lowerdirsOf(await snapshotter.mounts(top));
-  try {
-    await mountAt([bundleOverlayMount(lowerdirs, bundleDir, { volatile: options.volatile === true })], rootfs);
-  } catch (err) {
-    // a kernel before 5.10 does not know `volatile` (EINVAL): mount as before
-    if (!options.volatile || !isHoistError(err, 'SNAPSHOT_MOUNT_FAILED') || (err.details as { errno?: string }).errno !== 'EINVAL') throw err;
-    await mountAt([bundleOverlayMount(lowerdirs, bundleDir)], rootfs);
-  }
+  fsSync.mkdirSync(path.join(bundleDir, 'upper'), { mode: 0o755 });
+  fsSync.mkdirSync(path.join(bundleDir, 'work'), { mode: 0o700 });
+  const volatile = options.volatile === true && hasVolatileOverlay();
+  await mountAt([bundleOverlayMount(lowerdirsOf(await snapshotter.mounts(top)), bundleDir, { volatile })], rootfs);
 }

@@ -1,3 +1,4 @@
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { unmountAt } from '../../snapshot/mount';
@@ -16,10 +17,10 @@ export async function unmountBundle(dir: string): Promise<void> {
   await unmountAt(path.join(dir, 'rootfs'));
 }
 
-/** Whether `dir` exists and holds anything. */
-export async function isNonEmptyDir(dir: string): Promise<boolean> {
+/** Whether `dir` exists and holds anything (one synchronous call, write-bundle.ts says why). */
+export function isNonEmptyDir(dir: string): boolean {
   try {
-    return (await fs.readdir(dir)).length > 0;
+    return fsSync.readdirSync(dir).length > 0;
   } catch {
     return false;
   }

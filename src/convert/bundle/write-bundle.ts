@@ -1,3 +1,4 @@
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConvertError, isErrno } from '../../errors';
@@ -46,9 +47,15 @@ export interface Bundle {
   spec: RuntimeSpec;
 }
 
-async function readHostFile(file: string): Promise<string | undefined> {
+/**
+ * The bundle's small files (a few KB: the host's /etc files, config.json) are
+ * read and written in synchronous calls: each asynchronous one is a round
+ * trip through libuv's thread pool (open, stat, read or write, close: 3-4
+ * each) that a loaded machine lengthens, and nothing else runs meanwhile.
+ */
+function readHostFile(file: string): string | undefined {
   try {
-    return await fs.readFile(file, 'utf8');
+    return fsSync.readFileSync(file, 'utf8');
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
@@ -91,12 +98,12 @@ export async function writeBundle(
   options: BundleOptions = {},
 ): Promise<Bundle> {
   dir = path.resolve(dir);
-  if (await isNonEmptyDir(dir)) {
+  if (isNonEmptyDir(dir)) {
     if (!options.force) throw new ConvertError('CONVERT_BUNDLE_EXISTS', `bundle directory ${dir} exists and is not empty (use --force to replace it)`, { dir });
     await removeBundle(dir);
     await releaseLayerUse(store.paths, dir);
   }
-  await fs.mkdir(dir, { recursive: true, mode: 0o711 });
+  fsSync.mkdirSync(dir, { recursive: true, mode: 0o711 });
   const kind = options.rootfs ?? (snapshotter.name === 'overlay' ? 'overlay' : 'copy');
   // an overlay rootfs mounts the store's layers: prune must keep them while DIR exists
   const ephemeral = options.ephemeral === true;
@@ -112,12 +119,12 @@ export async function writeBundle(
     const etc = renderEtcFiles({
       hostname,
       network,
-      hostHosts: options.hostFiles?.hosts ?? (await readHostFile('/etc/hosts')),
-      hostResolvConf: options.hostFiles?.resolvConf ?? (await readHostFile('/etc/resolv.conf')),
+      hostHosts: options.hostFiles?.hosts ?? readHostFile('/etc/hosts'),
+      hostResolvConf: options.hostFiles?.resolvConf ?? readHostFile('/etc/resolv.conf'),
     });
-    await fs.writeFile(path.join(dir, 'hosts'), etc.hosts, { mode: 0o644 });
-    await fs.writeFile(path.join(dir, 'resolv.conf'), etc.resolvConf, { mode: 0o644 });
-    await fs.writeFile(path.join(dir, 'hostname'), etc.hostname, { mode: 0o644 });
+    fsSync.writeFileSync(path.join(dir, 'hosts'), etc.hosts, { mode: 0o644 });
+    fsSync.writeFileSync(path.join(dir, 'resolv.conf'), etc.resolvConf, { mode: 0o644 });
+    fsSync.writeFileSync(path.join(dir, 'hostname'), etc.hostname, { mode: 0o644 });
     const spec = toRuntimeSpec(image.config, {
       ...options.spec,
       hostname,
@@ -125,7 +132,7 @@ export async function writeBundle(
       etcFiles: { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' },
     });
     validateRuntimeSpec(spec);
-    await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
+    fsSync.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
     return { dir, rootfs: kind, spec };
   } catch (err) {
     await removeBundle(dir).catch(() => undefined);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { list } from '../../../src/runtime';
+import { hasVolatileOverlay } from '../../../src/snapshot/overlay-snapshotter';
 import { skipWith } from '../../helpers/capabilities';
 import { collect, runHoist, spawnHoist } from '../../helpers/hoist-cli';
 import { loadBusybox, mountsUnder, runtimeUnavailable } from '../../helpers/runtime-env';
@@ -90,8 +91,7 @@ describe('hoist run', function () {
   });
 
   it('mounts the rootfs of a --rm container volatile (no syncs, nothing written back at its unmount), a kept one not', async function () {
-    const [major = 0, minor = 0] = os.release().split('.').map(Number);
-    if (major < 5 || (major === 5 && minor < 10)) skipWith(this, `overlayfs has no volatile option before Linux 5.10 (this is ${os.release()})`);
+    if (!hasVolatileOverlay()) skipWith(this, `overlayfs has no volatile option before Linux 5.10 (this is ${os.release()})`);
     // the options of the mount at / as the container sees it (mountinfo: field 5 is the mount point)
     const rootOptions = ['sh', '-c', 'while read -r a b c d m rest; do [ "$m" = / ] && echo "$rest"; done </proc/self/mountinfo; true'];
     const ephemeral = await runHoist(['run', '--rm', 'bb:1', ...rootOptions], { root });
@@ -102,6 +102,13 @@ describe('hoist run', function () {
     assert.match(kept.stdout, /overlay /);
     assert.doesNotMatch(kept.stdout, /volatile/);
     assert.equal((await runHoist(['run', '--rm', '--force', '--name', 'kept', 'bb:1', 'true'], { root })).code, 0);
+    await assertNothingLeft();
+  });
+
+  it('runs two --rm containers of one store at once: each passes its own status, nothing is left', async () => {
+    const runs = [3, 4].map((code) => collect(spawnHoist(['run', '--rm', 'bb:1', 'sh', '-c', `echo ${code}; exit ${code}`], { root })));
+    const [a, b] = await Promise.all(runs);
+    assert.deepEqual([a!.code, a!.stdout, b!.code, b!.stdout], [3, '3\n', 4, '4\n']);
     await assertNothingLeft();
   });
 
