@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 
 /** The chunk size every layer stage uses (notes/measurements.md: >= 1 MiB everywhere). */
 export const CHUNK_SIZE = 1024 * 1024;
@@ -13,8 +13,11 @@ export class Coalesce extends Transform {
   private parts: Buffer[] = [];
   private length = 0;
 
-  constructor(private readonly size = CHUNK_SIZE) {
-    super();
+  constructor(
+    private readonly size = CHUNK_SIZE,
+    options: Pick<TransformOptions, 'highWaterMark'> = {},
+  ) {
+    super(options);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {

@@ -1,5 +1,4 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { PassThrough } from 'node:stream';
 import { isHoistError } from '../../errors';
 import { computeChainIds } from '../../oci/chain-id';
 import type { Descriptor } from '../../oci/descriptor';
@@ -7,6 +6,7 @@ import type { Digest } from '../../oci/digest';
 import type { ImageConfig } from '../../oci/manifest';
 import type { Snapshotter } from '../../snapshot/types';
 import { readBlobCapped } from '../../store/helpers';
+import { Coalesce, CHUNK_SIZE } from '../../stream/coalesce';
 import type { ContentStore } from '../../store/types';
 import type { RegistryClient } from '../registry-client';
 import { downloadBlob, type DownloadResult } from './download-blob';
@@ -71,7 +71,9 @@ export async function downloadUnpacking(
   target: LayerTarget,
   signal?: AbortSignal,
 ): Promise<DownloadResult> {
-  const tee = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // the socket's chunks (16-64 KiB) gathered into 1 MiB ones: each costs gunzip a threadpool
+  // round trip (~30-170 us of the main thread here; 0.35 s of a cold build's unpack of 89 MiB)
+  const tee = new Coalesce(CHUNK_SIZE, { highWaterMark: CHUNK_SIZE });
   tee.on('error', () => undefined); // a dropped tee fails the unpack, which is allowed to fail
   const download = downloadBlob(client, content, repository, desc, signal, tee);
   const { unpackStream } = require('../../snapshot/unpack-image') as typeof import('../../snapshot/unpack-image');
