@@ -14,7 +14,8 @@ export const historyCommand: CommandModule = {
       .option('--format <format>', 'json: one JSON object per line')
       .action(
         action(setExit, async (ref: string, opts: { trunc: boolean; quiet?: boolean; format?: string }) => {
-          const { imageHistory, resolveImage } = lazy.image();
+          const { imageHistory } = lazy.describeImage();
+          const { resolveImage } = lazy.resolveImage();
           const rows = imageHistory(await resolveImage(await ctx.openStore(), ref));
           if (opts.format === 'json') {
             for (const r of rows) ctx.stdout.write(`${JSON.stringify(r)}\n`);

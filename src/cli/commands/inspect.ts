@@ -10,7 +10,8 @@ export const inspectCommand: CommandModule = {
       .argument('<image...>', 'image names or IDs')
       .action(
         action(setExit, async (refs: string[]) => {
-          const { inspectImage, resolveImage } = lazy.image();
+          const { inspectImage } = lazy.describeImage();
+          const { resolveImage } = lazy.resolveImage();
           const store = await ctx.openStore();
           const out: Record<string, unknown>[] = [];
           let failed = false;

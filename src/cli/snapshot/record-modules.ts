@@ -16,11 +16,12 @@ import type { lazy as Lazy } from '../lazy';
  * and each of the ~50 modules less is less heap to deserialize at every start (docs/bench.md).
  */
 const BASE_AREAS: ReadonlyArray<keyof typeof Lazy> = ['describeImage', 'resolveImage', 'bundle', 'runtimeSpec', 'selectSnapshotter', 'runtime'];
-const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = { base: BASE_AREAS, build: ['build'], push: BASE_AREAS };
-/** The command modules each heap holds: every one, or the build heap's own (commands/index.ts). */
-const SNAPSHOT_COMMANDS: Record<SnapshotKind, (name: string) => boolean> = { base: () => true, build: (name) => name === 'build', push: () => true };
+const SNAPSHOT_AREAS: Record<SnapshotKind, ReadonlyArray<keyof typeof Lazy>> = { base: BASE_AREAS, build: ['build'], push: BASE_AREAS, query: ['describeImage', 'resolveImage'] };
+const QUERY_COMMANDS = new Set(['images', 'inspect', 'history']);
+/** The command modules each heap holds: every one, or those of the build and query heaps (commands/index.ts). */
+const SNAPSHOT_COMMANDS: Record<SnapshotKind, (name: string) => boolean> = { base: () => true, build: (name) => name === 'build', push: () => true, query: (name) => QUERY_COMMANDS.has(name) };
 /** ... and the modules (under dist/src) that a command loads itself, not through cli/lazy.ts */
-const SNAPSHOT_MODULES: Record<SnapshotKind, readonly string[]> = { base: [], build: [], push: ['registry/push/push-image.js'] };
+const SNAPSHOT_MODULES: Record<SnapshotKind, readonly string[]> = { base: [], build: [], push: ['registry/push/push-image.js'], query: [] };
 
 interface LoaderInternals {
   _resolveFilename(request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]): string;

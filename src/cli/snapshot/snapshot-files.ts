@@ -14,15 +14,30 @@ export const HOIST_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--
  * Which heap: `base` holds every command and the areas of the short ones;
  * `build` holds the build command and area alone (not the other commands and
  * areas: 188 modules, against 135 in base and 165 in push), `push` the base's and
- * the push path of the registry area (~35), each for its command only, so that
- * the other commands do not deserialize them.
+ * the push path of the registry area (~35), `query` the commands that only read
+ * the store's images (`images`, `inspect`, `history`: 62 modules), each for
+ * its commands only, so that the other commands do not deserialize them (a
+ * start costs more the larger the heap: docs/bench.md).
  */
-export type SnapshotKind = 'base' | 'build' | 'push';
-export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['base', 'build', 'push'];
+export type SnapshotKind = 'base' | 'build' | 'push' | 'query';
+export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['base', 'build', 'push', 'query'];
 
-/** The kind for a command line: as bin/hoist's shell part, the first argument `build` or `push`, else `base`. */
+/** The heap of each subcommand that has its own (the others: `base`). */
+const KIND_OF_COMMAND: Readonly<Record<string, SnapshotKind>> = { build: 'build', push: 'push', images: 'query', inspect: 'query', history: 'query' };
+
+/**
+ * The kind for a command line, as bin/hoist's shell part picks it: the
+ * subcommand's (the first argument that is not an option, `--root`'s value
+ * skipped), else `base`.
+ */
 export function snapshotKindFor(argv: readonly string[]): SnapshotKind {
-  return argv.find((a): a is SnapshotKind => a === 'build' || a === 'push') ?? 'base';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--root') i++;
+    else if (a === '--') break;
+    else if (!a.startsWith('-')) return KIND_OF_COMMAND[a] ?? 'base';
+  }
+  return 'base';
 }
 
 /** The files of one start-up snapshot: for one package root, node binary and kind. */

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeDockerArchive } from '../../../fixtures/images/make-busybox-image';
+import { snapshotKindFor } from '../../../src/cli/snapshot/snapshot-files';
 import { requireCommands, skipWith } from '../../helpers/capabilities';
 import { REPO_ROOT } from '../../helpers/paths';
 import { runtimeUnavailable } from '../../helpers/runtime-env';
@@ -40,16 +41,21 @@ describe('hoist start-up snapshot', function () {
   let cache: string;
   let store: string;
   let env: NodeJS.ProcessEnv;
-  /** the blob of every command but `build` (which has one of its own) */
-  const blobOf = (): string => path.join(cache, fs.readdirSync(cache).find((f) => /^snapshot-v.*\.blob$/.test(f)) ?? 'none.blob');
-  const stampOf = (): string => blobOf().replace(/\.blob$/, '.stamp');
+  /** the blob of a heap: of every command but those with their own (`base`), or of `images` and its kin (`query`), ... */
+  const blobOf = (kind = 'base'): string => {
+    const prefix = `snapshot-${kind === 'base' ? '' : `${kind}-`}v`;
+    return path.join(cache, fs.readdirSync(cache).find((f) => f.startsWith(prefix) && f.endsWith('.blob')) ?? 'none.blob');
+  };
+  const stampOf = (kind = 'base'): string => blobOf(kind).replace(/\.blob$/, '.stamp');
 
   /** `bin/hoist ARGS` as a user runs it (its shell part first), and again with `sh -x` to tell whether the blob was used. */
   const hoist = (args: string[], extra: NodeJS.ProcessEnv = {}): Run => {
     const bin = path.join(pkg, 'bin', 'hoist');
     const r = spawnSync(bin, args, { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
     const traced = spawnSync('sh', ['-x', bin, ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
-    const kind = `snapshot-${args.find((a) => a === 'build' || a === 'push')?.concat('-') ?? ''}v`;
+    // the heap snapshotKindFor names: the shell part must pick the same
+    const chosen = snapshotKindFor(args);
+    const kind = `snapshot-${chosen === 'base' ? '' : `${chosen}-`}v`;
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, fromBlob: new RegExp(`^\\+ exec \\S*node .*--snapshot-blob \\S*/${kind}`, 'm').test(traced.stderr) };
   };
   const build = (kind = 'base'): void => {
@@ -78,6 +84,7 @@ describe('hoist start-up snapshot', function () {
     assert.equal(hoist(['load', '-i', archive], { HOIST_SNAPSHOT: '0' }).status, 0);
     build();
     build('push');
+    build('query');
   });
 
   it('is built as a file of the user alone (mode 0600), with a stamp naming this script and node', () => {
@@ -138,16 +145,16 @@ describe('hoist start-up snapshot', function () {
   });
 
   /** A start without the blob builds it again in the background: wait until it is done. */
-  const rebuilt = (before: string): void =>
-    waitFor('the blob built again', () => fs.existsSync(stampOf()) && fs.readFileSync(stampOf(), 'utf8') !== before && !fs.readdirSync(cache).some((f) => f.endsWith('.lock')));
+  const rebuilt = (before: string, kind = 'base'): void =>
+    waitFor('the blob built again', () => fs.existsSync(stampOf(kind)) && fs.readFileSync(stampOf(kind), 'utf8') !== before && !fs.readdirSync(cache).some((f) => f.endsWith('.lock')));
   const identity = (file: string): string => {
     const st = fs.statSync(file);
     return `${(st.mode & 0o7777).toString(8)} ${st.dev}.${st.ino}.${st.size}.${Math.floor(st.mtimeMs / 1000)}.${Math.floor(st.ctimeMs / 1000)}`;
   };
 
   it('ignores a blob changed after its build (corrupt), and builds it again', () => {
-    const blob = blobOf();
-    const stamp = fs.readFileSync(stampOf(), 'utf8');
+    const blob = blobOf('query');
+    const stamp = fs.readFileSync(stampOf('query'), 'utf8');
     const bad = fs.readFileSync(blob);
     bad.fill(0x5a, bad.length >> 1, (bad.length >> 1) + 4096);
     fs.writeFileSync(blob, bad); // same size, same mode
@@ -155,23 +162,23 @@ describe('hoist start-up snapshot', function () {
     assert.equal(r.fromBlob, false, 'a corrupt blob was run');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^REPOSITORY/);
-    rebuilt(stamp);
+    rebuilt(stamp, 'query');
     assert.equal(hoist(['images']).fromBlob, true);
   });
 
   it('ignores a blob that others may write', () => {
-    const blob = blobOf();
-    const lines = fs.readFileSync(stampOf(), 'utf8').split('\n');
+    const blob = blobOf('query');
+    const lines = fs.readFileSync(stampOf('query'), 'utf8').split('\n');
     // group-writable, with a stamp that matches it: only the mode check can refuse it
     fs.chmodSync(blob, 0o620);
     lines[2] = identity(blob);
-    fs.writeFileSync(stampOf(), lines.join('\n'));
+    fs.writeFileSync(stampOf('query'), lines.join('\n'));
     const r = hoist(['images']);
     assert.equal(r.fromBlob, false, 'a blob that others may write was run');
     assert.equal(r.status, 0, r.stderr);
     fs.chmodSync(blob, 0o600);
     lines[2] = identity(blob);
-    fs.writeFileSync(stampOf(), lines.join('\n'));
+    fs.writeFileSync(stampOf('query'), lines.join('\n'));
     assert.equal(hoist(['images']).fromBlob, true, 'the same blob, private again, was refused: the test proves nothing');
   });
 

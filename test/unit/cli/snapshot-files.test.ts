@@ -26,11 +26,23 @@ describe('cli/snapshot/snapshot-files', () => {
     assert.match(files.blob, new RegExp(`^/h/\\.cache/hoist/snapshot-${process.version}-${process.arch}-[0-9a-f]{8}\\.blob$`));
     assert.equal(path.dirname(snapshotFiles('/r', 'base', { HOIST_COMPILE_CACHE: '/c' })!.stamp), '/c');
     assert.notEqual(snapshotFiles('/other', 'base', { HOME: '/h' })!.blob, files.blob, 'two package roots share a blob');
-    // bin/hoist's shell part globs snapshot-v*.stamp, or snapshot-build-v*.stamp when an argument is `build`
+    // bin/hoist's shell part globs snapshot-v*.stamp, or snapshot-build-v*.stamp when the subcommand is `build`
     assert.match(path.basename(files.stamp), /^snapshot-v/);
     assert.match(path.basename(snapshotFiles('/r', 'build', { HOME: '/h' })!.stamp), /^snapshot-build-v/);
+    assert.match(path.basename(snapshotFiles('/r', 'query', { HOME: '/h' })!.stamp), /^snapshot-query-v/);
+  });
+
+  it('picks the heap by the subcommand, as the shell part does', () => {
     assert.equal(snapshotKindFor(['--root', 'x', 'build', '.']), 'build');
-    assert.equal(snapshotKindFor(['images']), 'base');
+    assert.equal(snapshotKindFor(['--root', 'images', 'build', '.']), 'build');
+    assert.equal(snapshotKindFor(['--debug', 'images']), 'query');
+    assert.equal(snapshotKindFor(['inspect', 'busybox']), 'query');
+    assert.equal(snapshotKindFor(['history', 'busybox']), 'query');
     assert.equal(snapshotKindFor(['push', 'build:1']), 'push');
+    // an argument after the subcommand picks nothing (`build` named a heap wherever it stood before)
+    assert.equal(snapshotKindFor(['run', 'busybox', 'build']), 'base');
+    assert.equal(snapshotKindFor(['--version']), 'base');
+    assert.equal(snapshotKindFor(['--', 'build']), 'base');
+    assert.equal(snapshotKindFor([]), 'base');
   });
 });
