@@ -35,7 +35,14 @@ export function resolveInRoot(root: string, p: string): string {
 
 /** Read a small file of the image's rootfs (never outside it); undefined when absent. */
 export function readFileInRoot(root: string, p: string, maxBytes = 4 * 1024 * 1024): string | undefined {
-  const file = resolveInRoot(root, p);
+  return readSmallFile(resolveInRoot(root, p), p, maxBytes);
+}
+
+/**
+ * Read `file` (resolved already; `p` is its path in the image, for errors)
+ * without following a symlink there; undefined when absent or not a regular file.
+ */
+export function readSmallFile(file: string, p: string, maxBytes: number): string | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);

@@ -62,9 +62,10 @@ function cleanupSync(store: Store, dirs: ContainerDirs, record: ContainerRecord,
  * runs any more, and each asynchronous call is a round trip through libuv's
  * thread pool (~20 of them here) that a loaded machine lengthens.
  */
-function removeAfterRunSync(store: Store, dirs: ContainerDirs, record: ContainerRecord): void {
-  // as snapshot/mount.ts's unmountAt: everything stacked there, lazily when busy
-  unmountStackSync(path.join(dirs.bundle(record.id), 'rootfs'), { detach: false, max: 16 });
+function removeAfterRunSync(store: Store, dirs: ContainerDirs, record: ContainerRecord, mounted: boolean): void {
+  // as snapshot/mount.ts's unmountAt: everything stacked there, lazily when busy (a rootfs that
+  // runc mounted went with the container's mount namespace: no native binding loaded for it)
+  if (mounted) unmountStackSync(path.join(dirs.bundle(record.id), 'rootfs'), { detach: false, max: 16 });
   removeSync(store, dirs, record);
 }
 
@@ -159,11 +160,13 @@ export const runCommand: CommandModule = {
           const onExit = (): void => cleanupSync(store, dirs, record, remove);
           process.on('exit', onExit);
           let runcDone = false;
+          let mounted = true;
           try {
-            await writeBundle(store, snapshotter, image, dirs.bundle(record.id), {
+            const bundle = await writeBundle(store, snapshotter, image, dirs.bundle(record.id), {
               ...(opts.user !== undefined ? { user: opts.user } : {}),
               groupAdd: opts.groupAdd,
               ephemeral: remove,
+              runtimeMountsRootfs: true,
               spec: {
                 ...(command.length > 0 ? { cmd: command } : {}),
                 ...(opts.entrypoint !== undefined ? { entrypoint: opts.entrypoint === '' ? [] : [opts.entrypoint] } : {}),
@@ -176,6 +179,7 @@ export const runCommand: CommandModule = {
               },
               signal: ctx.signal,
             });
+            mounted = bundle.mounted;
             const stdinIsTty = (ctx.stdin as { isTTY?: boolean }).isTTY === true;
             const inherit = ctx.stdout === process.stdout;
             const result = await run(
@@ -193,7 +197,7 @@ export const runCommand: CommandModule = {
             runcDone = true;
             return result.status;
           } finally {
-            if (runcDone && remove) removeAfterRunSync(store, dirs, record);
+            if (runcDone && remove) removeAfterRunSync(store, dirs, record, mounted);
             else await cleanup(store, dirs, record, remove, runcDone);
             process.off('exit', onExit);
           }

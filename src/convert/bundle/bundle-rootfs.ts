@@ -33,7 +33,18 @@ export interface PopulateOptions {
    * rootfs removed after one run: a volatile upper dir cannot be mounted again.
    */
   volatile?: boolean;
+  /**
+   * leave an overlay rootfs unmounted and return its mount, for the runtime to
+   * mount at `/` in the container's own mount namespace (`withRootfsMount`)
+   */
+  leaveToRuntime?: boolean;
   signal?: AbortSignal;
+}
+
+/** An overlay rootfs left to the runtime: its mount, and its lowerdirs (top first) to read the image from. */
+export interface RuntimeRootfs {
+  mount: Mount;
+  lowerdirs: string[];
 }
 
 /**
@@ -41,6 +52,7 @@ export interface PopulateOptions {
  * `overlay` mounts the store's unpacked layers under a per-bundle upper dir
  * (no copy; it stays mounted until `removeBundle`/`unmountAt`); `copy` writes
  * an independent tree (`cp -a` of the merged layers). No layers: an empty rootfs.
+ * With `leaveToRuntime`, an overlay is not mounted here: its mount is returned.
  */
 export async function populateRootfs(
   snapshotter: Snapshotter,
@@ -48,14 +60,14 @@ export async function populateRootfs(
   bundleDir: string,
   kind: RootfsKind,
   options: PopulateOptions = {},
-): Promise<void> {
+): Promise<RuntimeRootfs | undefined> {
   const rootfs = path.join(bundleDir, 'rootfs');
   // three directories: synchronous calls (no thread-pool round trips; write-bundle.ts says why)
   fsSync.mkdirSync(rootfs, { mode: 0o755 });
-  if (top === undefined) return;
+  if (top === undefined) return undefined;
   if (kind === 'copy') {
     await withMount(await snapshotter.mounts(top), (root) => copyTree(root, rootfs, options.signal));
-    return;
+    return undefined;
   }
   if (snapshotter.name !== 'overlay') {
     throw new ConvertError('CONVERT_BUNDLE_OVERLAY_UNSUPPORTED', `an overlay rootfs needs the overlay snapshotter (this store uses ${snapshotter.name}); use --rootfs copy`, {
@@ -65,5 +77,9 @@ export async function populateRootfs(
   fsSync.mkdirSync(path.join(bundleDir, 'upper'), { mode: 0o755 });
   fsSync.mkdirSync(path.join(bundleDir, 'work'), { mode: 0o700 });
   const volatile = options.volatile === true && hasVolatileOverlay();
-  await mountAt([bundleOverlayMount(lowerdirsOf(await snapshotter.mounts(top)), bundleDir, { volatile })], rootfs);
+  const lowerdirs = lowerdirsOf(await snapshotter.mounts(top));
+  const mount = bundleOverlayMount(lowerdirs, bundleDir, { volatile });
+  if (options.leaveToRuntime === true) return { mount, lowerdirs };
+  await mountAt([mount], rootfs);
+  return undefined;
 }

@@ -8,10 +8,11 @@ import type { Snapshotter } from '../../snapshot/types';
 import { unpackImage } from '../../snapshot/unpack-image';
 import { recordLayerUse, releaseLayerUse } from '../../store/layer-use';
 import type { Store } from '../../store/store';
+import { readFileInLayers } from '../read-in-layers';
 import { resolveInRoot } from '../read-in-root';
 import { resolveUser } from '../user/resolve-user';
 import { renderEtcFiles } from '../runtime-spec/etc-files';
-import { volumeSource } from '../runtime-spec/spec-opts-mounts';
+import { volumeSource, withRootfsMount } from '../runtime-spec/spec-opts-mounts';
 import { toRuntimeSpec, type RuntimeSpecOptions } from '../runtime-spec/to-runtime-spec';
 import type { RuntimeSpec } from '../runtime-spec/types';
 import { validateRuntimeSpec } from '../runtime-spec/validate-spec';
@@ -36,6 +37,16 @@ export interface BundleOptions {
    * record is not synced. Never for a bundle that outlives the process.
    */
   ephemeral?: boolean;
+  /**
+   * Leave an overlay rootfs to the runtime: config.json mounts it at `/`, so
+   * runc mounts it in the container's own mount namespace, where it ends with
+   * the container (nothing to unmount afterwards, nothing left mounted on the
+   * host when this process is killed); the user is read from the layers
+   * (`readFileInLayers`). For a bundle run by runc, not one that shows DIR/rootfs
+   * (`hoist bundle`); an image with VOLUMEs is still mounted here (its volumes
+   * are seeded from the mounted tree).
+   */
+  runtimeMountsRootfs?: boolean;
   /** the host's /etc/hosts and /etc/resolv.conf (default: read from the host) */
   hostFiles?: { hosts?: string; resolvConf?: string };
   signal?: AbortSignal;
@@ -45,6 +56,8 @@ export interface Bundle {
   dir: string;
   rootfs: RootfsKind;
   spec: RuntimeSpec;
+  /** the rootfs is an overlay mounted by this process (unmount it: `removeBundle`, `unmountAt`) */
+  mounted: boolean;
 }
 
 /**
@@ -110,10 +123,14 @@ export async function writeBundle(
   const use = kind === 'overlay' ? await recordLayerUse(store.paths, dir, 'bundle', image, { dirReady: true, durable: !ephemeral }) : undefined;
   try {
     const { chainIds } = await unpackImage(store, snapshotter, image, options.signal ? { signal: options.signal } : {});
-    await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, { volatile: ephemeral, ...(options.signal ? { signal: options.signal } : {}) });
+    // VOLUMEs are seeded from the image's tree at their path: that needs the rootfs mounted here
+    const leaveToRuntime = options.runtimeMountsRootfs === true && Object.keys(image.config.config?.Volumes ?? {}).length === 0;
+    const signal = options.signal ? { signal: options.signal } : {};
+    const left = await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, { volatile: ephemeral, leaveToRuntime, ...signal });
     const rootfs = path.join(dir, 'rootfs');
-    const user = resolveUser(rootfs, options.user ?? image.config.config?.User, { groupAdd: options.groupAdd ?? [] });
-    await makeVolumes(dir, rootfs, image.config, options.signal);
+    const source = left === undefined ? rootfs : (p: string) => readFileInLayers(left.lowerdirs, p);
+    const user = resolveUser(source, options.user ?? image.config.config?.User, { groupAdd: options.groupAdd ?? [] });
+    if (left === undefined) await makeVolumes(dir, rootfs, image.config, options.signal);
     const network = options.spec?.network ?? 'none';
     const hostname = options.spec?.hostname ?? 'hoist';
     const etc = renderEtcFiles({
@@ -130,10 +147,11 @@ export async function writeBundle(
       hostname,
       user,
       etcFiles: { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' },
+      ...(left !== undefined ? { extra: [...(options.spec?.extra ?? []), withRootfsMount(left.mount)] } : {}),
     });
     validateRuntimeSpec(spec);
     fsSync.writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 });
-    return { dir, rootfs: kind, spec };
+    return { dir, rootfs: kind, spec, mounted: kind === 'overlay' && left === undefined && chainIds.length > 0 };
   } catch (err) {
     await removeBundle(dir).catch(() => undefined);
     await use?.release().catch(() => undefined);

@@ -27,6 +27,17 @@ function putMount(mounts: SpecMount[], m: SpecMount): void {
 }
 
 /**
+ * The rootfs as the first mount, at `/` (an overlay of the store's layers that
+ * the runtime mounts on `root.path` in the container's own mount namespace:
+ * it ends with the container, and nothing is left mounted on the host).
+ */
+export function withRootfsMount(m: { type: string; source: string; options: string[] }): SpecOpt {
+  return (spec) => {
+    spec.mounts.unshift({ destination: '/', type: m.type, source: m.source, options: [...m.options] });
+  };
+}
+
+/**
  * The image's VOLUMEs as bind mounts of directories under the bundle
  * (`volumes/<escaped path>`), so their data outlives the process and a
  * second run of the same bundle sees it (not tmpfs, as umoci writes).

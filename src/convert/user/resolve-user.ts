@@ -13,6 +13,13 @@ export interface ExecUser {
   name?: string;
 }
 
+/**
+ * Where the image's files are: a rootfs directory (mounted or copied), or a
+ * reader of image paths (`readFileInLayers` over the unpacked layers of an
+ * overlay nobody mounted here).
+ */
+export type RootfsSource = string | ((p: string) => string | undefined);
+
 export interface ResolveUserOptions {
   /** docker's `--group-add`: group names or gids, looked up in the image's /etc/group */
   groupAdd?: readonly string[];
@@ -28,9 +35,10 @@ export interface ResolveUserOptions {
  * groups (its ensureAdditionalGids puts the primary gid first), so the
  * builder calls this too. A name that does not resolve is an error naming it.
  */
-export function resolveUser(rootfs: string, userSpec: string | undefined, options: ResolveUserOptions = {}): ExecUser {
-  const passwd = parsePasswd(readFileInRoot(rootfs, '/etc/passwd'));
-  const groups = parseGroup(readFileInRoot(rootfs, '/etc/group'));
+export function resolveUser(rootfs: RootfsSource, userSpec: string | undefined, options: ResolveUserOptions = {}): ExecUser {
+  const read = typeof rootfs === 'string' ? (p: string) => readFileInRoot(rootfs, p) : rootfs;
+  const passwd = parsePasswd(read('/etc/passwd'));
+  const groups = parseGroup(read('/etc/group'));
   const user = lookupUser(userSpec ?? '', passwd, groups);
   const added = lookupGroups(options.groupAdd ?? [], groups);
   const additionalGids = [...new Set([user.gid, ...user.sgids, ...added])];

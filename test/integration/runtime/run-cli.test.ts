@@ -18,6 +18,8 @@ describe('hoist run', function () {
     if (why !== undefined) skipWith(this, why);
     root = tmpDir();
     await loadBusybox(root, 'bb:1', { Cmd: ['sh', '-c', 'echo default'], Volumes: { '/data': {} } });
+    // no VOLUME: its rootfs is left to runc to mount (a VOLUME's seed needs the rootfs mounted by hoist)
+    await loadBusybox(root, 'plain:1', { Cmd: ['sh', '-c', 'echo default'], User: 'app' });
   });
 
   /** Nothing of ours is left: no mount under the store, no container dir or name, no runc state, no layer use. */
@@ -94,14 +96,32 @@ describe('hoist run', function () {
     if (!hasVolatileOverlay()) skipWith(this, `overlayfs has no volatile option before Linux 5.10 (this is ${os.release()})`);
     // the options of the mount at / as the container sees it (mountinfo: field 5 is the mount point)
     const rootOptions = ['sh', '-c', 'while read -r a b c d m rest; do [ "$m" = / ] && echo "$rest"; done </proc/self/mountinfo; true'];
-    const ephemeral = await runHoist(['run', '--rm', 'bb:1', ...rootOptions], { root });
-    assert.equal(ephemeral.code, 0, ephemeral.stderr);
-    assert.match(ephemeral.stdout, /overlay .*volatile/);
+    // bb:1 has a VOLUME (its rootfs mounted by hoist), plain:1 none (mounted by runc)
+    for (const image of ['bb:1', 'plain:1']) {
+      const ephemeral = await runHoist(['run', '--rm', image, ...rootOptions], { root });
+      assert.equal(ephemeral.code, 0, ephemeral.stderr);
+      assert.match(ephemeral.stdout, /overlay .*volatile/, image);
+    }
     const kept = await runHoist(['run', '--name', 'kept', 'bb:1', ...rootOptions], { root });
     assert.equal(kept.code, 0, kept.stderr);
     assert.match(kept.stdout, /overlay /);
     assert.doesNotMatch(kept.stdout, /volatile/);
     assert.equal((await runHoist(['run', '--rm', '--force', '--name', 'kept', 'bb:1', 'true'], { root })).code, 0);
+    await assertNothingLeft();
+  });
+
+  it('leaves the rootfs of an image without VOLUMEs to runc: mounted in the container only, never on the host', async () => {
+    const child = spawnHoist(['run', '--rm', 'plain:1', 'sh', '-c', 'trap "exit 7" INT; id -u; while read -r a b c d m rest; do [ "$m" = / ] && echo "$rest"; done </proc/self/mountinfo; while true; do sleep 0.1; done'], { root });
+    let hostMounts: string[] | undefined;
+    child.stdout!.on('data', () => {
+      if (hostMounts !== undefined) return;
+      hostMounts = mountsUnder(root);
+      child.kill('SIGINT');
+    });
+    const r = await collect(child);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stdout, /^1000\n.*overlay .*lowerdir=.*upperdir=/s, 'the image USER, read from its layers; the overlay at / inside');
+    assert.deepEqual(hostMounts, [], 'nothing of the container mounted on the host while it ran');
     await assertNothingLeft();
   });
 
