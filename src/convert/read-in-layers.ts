@@ -66,6 +66,11 @@ function kindOf(found: Found | undefined): ScopedKind {
   return found.st.isSymbolicLink() ? 'link' : found.st.isDirectory() ? 'dir' : 'other';
 }
 
+/** What the overlay of `layers` (top first) shows at `rel` (root-relative, no symlink followed). */
+export function kindInLayers(layers: readonly string[], rel: string): ScopedKind {
+  return kindOf(lookup(layers, rel));
+}
+
 /**
  * Read a small file of an image from its unpacked layers (top first) as the
  * overlay of them would show it, without mounting it (`hoist run` leaves the

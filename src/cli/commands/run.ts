@@ -167,6 +167,7 @@ export const runCommand: CommandModule = {
               groupAdd: opts.groupAdd,
               ephemeral: remove,
               runtimeMountsRootfs: true,
+              initLayerDir: path.join(dirs.root, '.init'),
               spec: {
                 ...(command.length > 0 ? { cmd: command } : {}),
                 ...(opts.entrypoint !== undefined ? { entrypoint: opts.entrypoint === '' ? [] : [opts.entrypoint] } : {}),

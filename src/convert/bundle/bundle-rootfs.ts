@@ -2,6 +2,7 @@ import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { ConvertError } from '../../errors';
 import { copyTree } from '../../snapshot/copy-snapshotter';
+import { fitsInitLayer } from './init-layer';
 import { mountAt, withMount } from '../../snapshot/mount';
 import { hasVolatileOverlay, OVERLAY_FLAGS } from '../../snapshot/overlay-snapshotter';
 import { lowerdirsOf, type Mount, type Snapshotter } from '../../snapshot/types';
@@ -38,6 +39,8 @@ export interface PopulateOptions {
    * mount at `/` in the container's own mount namespace (`withRootfsMount`)
    */
   leaveToRuntime?: boolean;
+  /** an init layer (`ensureInitLayer`) to lay over the image's layers where it fits (`fitsInitLayer`) */
+  initLayer?: string;
   signal?: AbortSignal;
 }
 
@@ -78,7 +81,8 @@ export async function populateRootfs(
   fsSync.mkdirSync(path.join(bundleDir, 'work'), { mode: 0o700 });
   const volatile = options.volatile === true && hasVolatileOverlay();
   const lowerdirs = lowerdirsOf(await snapshotter.mounts(top));
-  const mount = bundleOverlayMount(lowerdirs, bundleDir, { volatile });
+  const init = options.initLayer !== undefined && fitsInitLayer(lowerdirs) ? [options.initLayer] : [];
+  const mount = bundleOverlayMount([...init, ...lowerdirs], bundleDir, { volatile });
   if (options.leaveToRuntime === true) return { mount, lowerdirs };
   await mountAt([mount], rootfs);
   return undefined;

@@ -17,6 +17,7 @@ import { toRuntimeSpec, type RuntimeSpecOptions } from '../runtime-spec/to-runti
 import type { RuntimeSpec } from '../runtime-spec/types';
 import { validateRuntimeSpec } from '../runtime-spec/validate-spec';
 import { populateRootfs, type RootfsKind } from './bundle-rootfs';
+import { ensureInitLayer } from './init-layer';
 import { isNonEmptyDir, removeBundle } from './remove-bundle';
 
 export interface BundleOptions {
@@ -47,6 +48,12 @@ export interface BundleOptions {
    * are seeded from the mounted tree).
    */
   runtimeMountsRootfs?: boolean;
+  /**
+   * Where the store keeps its init layer (made there on first use,
+   * `ensureInitLayer`): an overlay rootfs gets it over the image's layers, so
+   * runc finds its mountpoints and the container's upper dir stays empty.
+   */
+  initLayerDir?: string;
   /** the host's /etc/hosts and /etc/resolv.conf (default: read from the host) */
   hostFiles?: { hosts?: string; resolvConf?: string };
   signal?: AbortSignal;
@@ -126,7 +133,8 @@ export async function writeBundle(
     // VOLUMEs are seeded from the image's tree at their path: that needs the rootfs mounted here
     const leaveToRuntime = options.runtimeMountsRootfs === true && Object.keys(image.config.config?.Volumes ?? {}).length === 0;
     const signal = options.signal ? { signal: options.signal } : {};
-    const left = await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, { volatile: ephemeral, leaveToRuntime, ...signal });
+    const initLayer = options.initLayerDir !== undefined && kind === 'overlay' ? { initLayer: ensureInitLayer(options.initLayerDir) } : {};
+    const left = await populateRootfs(snapshotter, chainIds[chainIds.length - 1], dir, kind, { volatile: ephemeral, leaveToRuntime, ...initLayer, ...signal });
     const rootfs = path.join(dir, 'rootfs');
     const source = left === undefined ? rootfs : (p: string) => readFileInLayers(left.lowerdirs, p);
     const user = resolveUser(source, options.user ?? image.config.config?.User, { groupAdd: options.groupAdd ?? [] });

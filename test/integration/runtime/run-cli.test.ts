@@ -6,6 +6,7 @@ import { list } from '../../../src/runtime';
 import { hasVolatileOverlay } from '../../../src/snapshot/overlay-snapshotter';
 import { skipWith } from '../../helpers/capabilities';
 import { collect, runHoist, spawnHoist } from '../../helpers/hoist-cli';
+import { busyboxLayer } from '../../../fixtures/images/make-busybox-image';
 import { loadBusybox, mountsUnder, runtimeUnavailable } from '../../helpers/runtime-env';
 import { tmpDir } from '../../helpers/tmp';
 
@@ -26,7 +27,8 @@ describe('hoist run', function () {
   async function assertNothingLeft(): Promise<void> {
     assert.deepEqual(mountsUnder(root), []);
     const containers = path.join(root, 'containers');
-    const left = fs.existsSync(containers) ? fs.readdirSync(containers).filter((n) => n !== 'names') : [];
+    // names/ and the store's one init layer (.init) are not a container's
+    const left = fs.existsSync(containers) ? fs.readdirSync(containers).filter((n) => n !== 'names' && n !== '.init') : [];
     assert.deepEqual(left, []);
     assert.deepEqual(fs.existsSync(path.join(containers, 'names')) ? fs.readdirSync(path.join(containers, 'names')) : [], []);
     assert.deepEqual((await list()).filter((c) => c.bundle.startsWith(root)), []);
@@ -113,8 +115,10 @@ describe('hoist run', function () {
   it('leaves the rootfs of an image without VOLUMEs to runc: mounted in the container only, never on the host', async () => {
     const child = spawnHoist(['run', '--rm', 'plain:1', 'sh', '-c', 'trap "exit 7" INT; id -u; while read -r a b c d m rest; do [ "$m" = / ] && echo "$rest"; done </proc/self/mountinfo; while true; do sleep 0.1; done'], { root });
     let hostMounts: string[] | undefined;
-    child.stdout!.on('data', () => {
-      if (hostMounts !== undefined) return;
+    let seen = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (hostMounts !== undefined || !seen.includes('upperdir=')) return;
       hostMounts = mountsUnder(root);
       child.kill('SIGINT');
     });
@@ -122,6 +126,24 @@ describe('hoist run', function () {
     assert.equal(r.code, 7, r.stderr);
     assert.match(r.stdout, /^1000\n.*overlay .*lowerdir=.*upperdir=/s, 'the image USER, read from its layers; the overlay at / inside');
     assert.deepEqual(hostMounts, [], 'nothing of the container mounted on the host while it ran');
+    await assertNothingLeft();
+  });
+
+  it('lays the init layer over the image: a container that writes nothing leaves its upper dir empty; an image with /etc a symlink runs without it', async () => {
+    const kept = await runHoist(['run', '--name', 'init', 'plain:1', 'sh', '-c', 'cat /etc/hostname'], { root });
+    assert.equal(kept.code, 0, kept.stderr);
+    const bundle = path.join(root, 'containers', fs.readFileSync(path.join(root, 'containers', 'names', 'init'), 'utf8').trim(), 'bundle');
+    assert.deepEqual(fs.readdirSync(path.join(bundle, 'upper')), [], 'runc made its mountpoints in the upper dir');
+    assert.equal((await runHoist(['run', '--rm', '--force', '--name', 'init', 'plain:1', 'true'], { root })).code, 0);
+    await loadBusybox(root, 'etclink:1', { Cmd: ['cat', '/etc/passwd'] }, [[
+      ...busyboxLayer().filter((f) => f.path !== 'etc' && !f.path.startsWith('etc/')),
+      { path: 'etc', type: 'symlink', linkname: 'private' },
+      { path: 'private', type: 'directory', mode: 0o755 },
+      { path: 'private/passwd', content: 'root:x:0:0::/root:/bin/sh\n' },
+    ]]);
+    const linked = await runHoist(['run', '--rm', 'etclink:1'], { root });
+    assert.equal(linked.code, 0, linked.stderr);
+    assert.equal(linked.stdout, 'root:x:0:0::/root:/bin/sh\n');
     await assertNothingLeft();
   });
 
