@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StorePaths } from '../store/store-paths';
@@ -25,7 +25,7 @@ export class OverlaySnapshotter extends DirSnapshotter {
   }
 
   protected async populate(fsDir: string, _chain: string[], kind: SnapshotKind): Promise<void> {
-    if (kind === 'active') await fs.mkdir(path.join(path.dirname(fsDir), 'work'), { mode: 0o700 });
+    if (kind === 'active') fsSync.mkdirSync(path.join(path.dirname(fsDir), 'work'), { mode: 0o700 });
   }
 
   protected mountsOf(info: SnapshotInfo, dir: string, chain: string[]): Mount[] {

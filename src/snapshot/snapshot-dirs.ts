@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isErrno, SnapshotError } from '../errors';
@@ -41,12 +41,12 @@ export class SnapshotDirs {
    */
   async temp(): Promise<string> {
     if (!spread.has(this.paths.layers)) {
-      await fs.mkdir(this.paths.layers, { recursive: true });
+      mkdirSync(this.paths.layers, { recursive: true });
       markTopDir(this.paths.layers); // best effort: other file systems say no
       spread.add(this.paths.layers);
     }
     const dir = path.join(this.paths.layers, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    await fs.mkdir(dir, { recursive: true }); // recursive: a test may have removed the store since
+    mkdirSync(dir, { recursive: true }); // recursive: a test may have removed the store since
     return dir;
   }
 
