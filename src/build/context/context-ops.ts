@@ -1,8 +1,8 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
 import * as path from 'node:path';
-import { isUnpackable, unpackArchive } from './add-archive';
-import { GitFetcher } from './add-git';
+import type { GitFetcher } from './add-git';
 import { Downloader } from './add-url';
-import { CopyWriter, type AddHooks } from './copy-writer';
+import type { AddHooks } from './copy-writer';
 import { HashVisitor } from './hash-visitor';
 import { visitRequest } from './plan';
 import { SelectionHasher } from './selection-hasher';
@@ -17,6 +17,12 @@ export interface ContextOpsOptions {
   tmpDir?: string;
 }
 
+// Loaded on first use: the writer (a step that misses the cache), ADD's archives and git. A cached
+// COPY only hashes, and these 19 modules (the layer area's tar header and native ops, the stream
+// codecs) stayed out of hoist build's start-up heap (docs/bench.md, "The no-op rebuild").
+const archives = (): typeof import('./add-archive') => require('./add-archive') as typeof import('./add-archive');
+const writers = (): typeof import('./copy-writer') => require('./copy-writer') as typeof import('./copy-writer');
+
 /** The build context and COPY/ADD semantics behind the ContextOps seam. */
 export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   const caches = new Map<string, StatCache>();
@@ -24,7 +30,7 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
   // out of the start-up snapshot), ~1-10 ms that a build without ADD of a URL does not need
   let downloader: Downloader | undefined;
   let git: GitFetcher | undefined;
-  const gitFetcher = (): GitFetcher => (git ??= new GitFetcher(options.tmpDir));
+  const gitFetcher = (): GitFetcher => (git ??= new (require('./add-git') as typeof import('./add-git')).GitFetcher(options.tmpDir));
   const cacheFor = (tree: SourceTree): StatCache => {
     const root = path.resolve(tree.root);
     const key = `${tree.kind}\0${root}`;
@@ -37,8 +43,8 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
     return c;
   };
   const hooks = (req: CopyRequest, signal?: AbortSignal): AddHooks => ({
-    isArchive: isUnpackable,
-    unpack: (file, dir) => unpackArchive(file, dir, signal),
+    isArchive: (file) => archives().isUnpackable(file),
+    unpack: (file, dir) => archives().unpackArchive(file, dir, signal),
     download: (url) => (downloader ??= new Downloader(options.tmpDir)).get(url, req.checksum, signal),
   });
   const run = async (tree: SourceTree, req: CopyRequest, rootfs: string | undefined, signal?: AbortSignal): Promise<SelectedSources> => {
@@ -48,7 +54,7 @@ export function createContextOps(options: ContextOpsOptions = {}): ContextOps {
     const req2: CopyRequest = { ...req, unpackArchives: req.unpackArchives ?? req.instruction === 'ADD' };
     if (rootfs === undefined) await visitRequest(view, req2, new HashVisitor(req2, hasher, hooks(req2, signal)), signal);
     else {
-      const writer = new CopyWriter(rootfs, req2, hasher, hooks(req2, signal), tree.kind === 'context');
+      const writer = new (writers().CopyWriter)(rootfs, req2, hasher, hooks(req2, signal), tree.kind === 'context');
       writer.start();
       await visitRequest(view, req2, writer, signal);
     }

@@ -13,7 +13,7 @@ export const HOIST_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--
 /**
  * Which heap: `base` holds every command and the areas of the short ones;
  * `build` holds the build command and area alone (not the other commands and
- * areas: 188 modules, against 135 in base and 165 in push), `push` the base's and
+ * areas: 170 modules, against 135 in base and 165 in push), `push` the base's and
  * the push path of the registry area (~35), `query` the commands that only read
  * the store's images (`images`, `inspect`, `history`: 62 modules), each for
  * its commands only, so that the other commands do not deserialize them (a
