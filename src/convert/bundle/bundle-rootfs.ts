@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ConvertError } from '../../errors';
 import { copyTree } from '../../snapshot/copy-snapshotter';
 import { fitsInitLayer } from './init-layer';
-import { mountAt, withMount } from '../../snapshot/mount';
+import { mountAt, mountDataLimit, withMount } from '../../snapshot/mount';
 import { hasVolatileOverlay, OVERLAY_FLAGS } from '../../snapshot/overlay-snapshotter';
 import { lowerdirsOf, type Mount, type Snapshotter } from '../../snapshot/types';
 
@@ -83,7 +83,9 @@ export async function populateRootfs(
   const lowerdirs = lowerdirsOf(await snapshotter.mounts(top));
   const init = options.initLayer !== undefined && fitsInitLayer(lowerdirs) ? [options.initLayer] : [];
   const mount = bundleOverlayMount([...init, ...lowerdirs], bundleDir, { volatile });
-  if (options.leaveToRuntime === true) return { mount, lowerdirs };
+  // runc passes the options to mount(2) as they are: past one page (a deep image) they are
+  // mounted here, where mountAt shortens the lowerdirs (snapshot/mount.ts)
+  if (options.leaveToRuntime === true && mount.options.join(',').length <= mountDataLimit()) return { mount, lowerdirs };
   await mountAt([mount], rootfs);
   return undefined;
 }

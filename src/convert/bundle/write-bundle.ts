@@ -45,7 +45,8 @@ export interface BundleOptions {
    * host when this process is killed); the user is read from the layers
    * (`readFileInLayers`). For a bundle run by runc, not one that shows DIR/rootfs
    * (`hoist bundle`); an image with VOLUMEs is still mounted here (its volumes
-   * are seeded from the mounted tree).
+   * are seeded from the mounted tree), and so is one whose overlay options pass
+   * a page (here its lowerdirs are shortened; runc would hand them to mount(2) whole).
    */
   runtimeMountsRootfs?: boolean;
   /**

@@ -153,6 +153,15 @@ describe('hoist run', function () {
     await assertNothingLeft();
   });
 
+  it('runs an image too deep for one page of overlay options (its lowerdirs shortened by hoist, not handed to runc whole)', async () => {
+    const layers = [busyboxLayer(), ...Array.from({ length: 45 }, (_, i) => [{ path: `f${i}`, content: `${i}\n` }])];
+    await loadBusybox(root, 'deep:1', { Cmd: ['cat', '/f0', '/f44'] }, layers);
+    const r = await runHoist(['run', '--rm', 'deep:1'], { root });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '0\n44\n');
+    await assertNothingLeft();
+  });
+
   it('runs two --rm containers of one store at once: each passes its own status, nothing is left', async () => {
     const runs = [3, 4].map((code) => collect(spawnHoist(['run', '--rm', 'bb:1', 'sh', '-c', `echo ${code}; exit ${code}`], { root })));
     const [a, b] = await Promise.all(runs);
