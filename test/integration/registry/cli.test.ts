@@ -22,7 +22,8 @@ describe('registry: hoist login / push / pull / logout (CLI over the library)', 
     const pki = makeTestPki(path.join(dir, 'pki'));
     writeHtpasswd(path.join(dir, 'htpasswd'), 'cli', PASSWORD);
     reg = await startRegistry({ tls: { cert: pki.serverCert, key: pki.serverKey }, auth: { htpasswd: { file: path.join(dir, 'htpasswd') } } });
-    env = { HOME: dir, DOCKER_CONFIG: path.join(dir, 'docker'), NODE_EXTRA_CA_CERTS: pki.caCert, PATH: process.env.PATH };
+    // HOIST_SNAPSHOT=0: no start-up snapshot built behind a command in this HOME while the suite removes it
+    env = { HOME: dir, DOCKER_CONFIG: path.join(dir, 'docker'), NODE_EXTRA_CA_CERTS: pki.caCert, PATH: process.env.PATH, HOIST_SNAPSHOT: '0' };
   });
   after(async () => {
     await reg?.stop();
