@@ -141,7 +141,7 @@ export async function acquireCacheMount(paths: StorePaths, req: CacheMountReques
         n = free?.n ?? (req.sharing === 'private' || states.length === 0 ? await newInstance(dir, states, req) : undefined);
         if (n !== undefined) hold = path.join(dir, `${n}.lock`);
       }
-      if (hold !== undefined && !(await tryCreateLock(hold))) hold = undefined;
+      if (hold !== undefined && !tryCreateLock(hold)) hold = undefined;
     } finally {
       await release();
     }

@@ -55,19 +55,12 @@ export function isOwnerAlive(content: string): boolean {
   return now === undefined || start === undefined || now === start;
 }
 
-/** Create `file` as this process's lock (a symlink naming the owner); false when it exists. */
-export async function tryCreateLock(file: string): Promise<boolean> {
-  try {
-    await fs.symlink(lockOwnerLine().trim(), file);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) return false;
-    throw err;
-  }
-}
-
-/** `tryCreateLock` in one synchronous call. */
-export function tryCreateLockSync(file: string): boolean {
+/**
+ * Create `file` as this process's lock (a symlink naming the owner); false
+ * when it exists. One synchronous symlink(2): microseconds, where a call in
+ * the thread pool was a round trip behind whatever the pool was doing.
+ */
+export function tryCreateLock(file: string): boolean {
   try {
     symlinkSync(lockOwnerLine().trim(), file);
     return true;
@@ -76,7 +69,6 @@ export function tryCreateLockSync(file: string): boolean {
     throw err;
   }
 }
-
 
 /** The owner line of a lock (or lease) file, undefined when it is gone. */
 export async function readLockOwner(file: string): Promise<string | undefined> {
@@ -98,7 +90,7 @@ export async function readLockOwner(file: string): Promise<string | undefined> {
 /** Remove `file` if it still holds `staleContent`, guarded against racing breakers. */
 async function breakStale(file: string, staleContent: string): Promise<void> {
   const guard = `${file}.break`;
-  if (!(await tryCreateLock(guard))) {
+  if (!tryCreateLock(guard)) {
     try {
       const st = await fs.lstat(guard);
       if (Date.now() - st.mtimeMs > BREAK_GUARD_STALE_MS) await fs.rm(guard, { force: true });
@@ -120,7 +112,7 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
   let delay = 2;
   for (;;) {
     throwIfAborted(options.signal);
-    if (await tryCreateLock(file)) {
+    if (tryCreateLock(file)) {
       let released = false;
       return async () => {
         if (released) return;
@@ -167,7 +159,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, options: L
  * as `withLock` waits for it.
  */
 export async function withShortLock<T>(file: string, fn: () => T, options: LockOptions = {}): Promise<T> {
-  if (tryCreateLockSync(file)) {
+  if (tryCreateLock(file)) {
     try {
       return fn();
     } finally {

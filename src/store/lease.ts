@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { isErrno } from '../errors';
 import type { Digest } from '../oci/digest';
-import { isOwnerAlive, readLockOwner, tryCreateLockSync, withShortLock } from './file-lock';
+import { isOwnerAlive, readLockOwner, tryCreateLock, withShortLock } from './file-lock';
 import type { StorePaths } from './store-paths';
 
 /** a prune waits this long for a writer's renewal (and a renewal for a prune) before giving up */
@@ -64,7 +64,7 @@ export async function createLease(paths: StorePaths): Promise<Lease> {
   const create = (): { file: string; st: Stats } => {
     let name: string;
     do name = path.join(paths.leases, `${process.pid}-${randomBytes(6).toString('hex')}`);
-    while (!tryCreateLockSync(name));
+    while (!tryCreateLock(name));
     return { file: name, st: lstatSync(name) };
   };
   const { file, st } = await withShortLock(paths.gcLock, create, { timeoutMs: GC_LOCK_TIMEOUT_MS });
