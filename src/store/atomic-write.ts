@@ -21,6 +21,11 @@ function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsSync.fsync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
+/** The temp file beside `file` that both writers rename into place (leftovers.ts's TEMP_FILE matches it). */
+function tempFileFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
 /**
  * Write a small file atomically: temp file beside it, fsync, rename, fsync the
  * directory. Readers see the old or the new content, never a mix. `durable:
@@ -34,7 +39,7 @@ function fsyncFd(fd: number): Promise<void> {
 export async function writeFileAtomic(file: string, data: Buffer | string, mode = 0o644, options: { durable?: boolean } = {}): Promise<void> {
   const durable = options.durable !== false;
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempFileFor(file);
   const fd = fsSync.openSync(tmp, 'wx', mode);
   try {
     fsSync.writeFileSync(fd, data);
@@ -62,7 +67,7 @@ export async function writeFileAtomic(file: string, data: Buffer | string, mode 
 export function writeFileAtomicSync(file: string, data: Buffer | string, mode = 0o644, options: { durable?: boolean } = {}): void {
   const durable = options.durable !== false;
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = tempFileFor(file);
   const fd = fsSync.openSync(tmp, 'wx', mode);
   try {
     fsSync.writeFileSync(fd, data);
