@@ -36,12 +36,12 @@ export function restoreDeferredExtraCa(env: NodeJS.ProcessEnv = process.env): vo
   if (file === '' || env.NODE_EXTRA_CA_CERTS) return;
   env.NODE_EXTRA_CA_CERTS = file;
   state.deferred = file;
-  state.startup = { file: undefined };
   delete state.ca;
 }
 
-/** The NODE_EXTRA_CA_CERTS file node itself added to its default roots at start, if any. */
+/** The NODE_EXTRA_CA_CERTS file node itself added to its default roots at start, if any (none when bin/hoist deferred it). */
 export function startupExtraCaFile(): string | undefined {
+  if (state.deferred !== undefined) return undefined;
   return (state.startup ??= { file: process.env.NODE_EXTRA_CA_CERTS || undefined }).file;
 }
 
